@@ -1,0 +1,21 @@
+/** Settings of one broker instance. Every field is optional; defaults mirror RabbitMQ's. */
+export interface BrokerOptions {
+  /** TCP port for AMQP; 0 picks a free one. Default 5672. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1 (0.0.0.0 only on request). */
+  host?: string;
+  /** Folder for durable state. Default for Broker.start: a fresh temporary folder removed on close. */
+  dataDir?: string;
+  /** Heartbeat interval the server proposes, in seconds (0 = off). Default 60. */
+  heartbeat?: number;
+  /** Largest frame the server accepts and proposes, in bytes. Default 131072. */
+  frameMax?: number;
+  /** Highest channel number the server proposes. Default 2047. */
+  channelMax?: number;
+  /** Time allowed for the AMQP handshake, in milliseconds. Default 10000. */
+  handshakeTimeoutMs?: number;
+  /** Overrides of connection.start server-properties (e.g. { product: 'RabbitMQ' }). */
+  serverProperties?: Record<string, string>;
+  /** Log level: trace, debug, info, warn, error, fatal, silent. Default info (silent for Broker.start). */
+  logLevel?: string;
+}
