@@ -1,0 +1,77 @@
+import { encodeContentHeader } from '../amqp/content.js';
+import type { FieldTable, FieldValue } from '../amqp/field-table.js';
+import type { BasicProperties } from '../amqp/spec.generated.js';
+import { Message } from './message.js';
+import type { DeathReason, Queue, QueuedMessage } from './queue.js';
+
+/**
+ * The message as it is republished to a dead-letter exchange: RabbitMQ's `x-death`
+ * history (newest first, one entry per queue and reason with a count) and the
+ * `x-first-death-*` headers; a per-message expiration moves into the history so the
+ * dead-lettered copy does not expire again.
+ */
+export function deadLetteredMessage(
+  entry: QueuedMessage,
+  queue: Queue,
+  reason: DeathReason,
+  exchange: string,
+  routingKey: string,
+): Message {
+  const original = entry.message;
+  const properties: BasicProperties = { ...original.properties };
+  const headers: FieldTable = { ...(properties.headers ?? {}) };
+  const deaths = Array.isArray(headers['x-death']) ? [...(headers['x-death'] as FieldValue[])] : [];
+
+  const previous = deaths.findIndex(
+    (death) => isTable(death) && death.queue === queue.name && death.reason === reason,
+  );
+  if (previous >= 0) {
+    const death = { ...(deaths[previous] as FieldTable) };
+    death.count = Number(death.count ?? 0) + 1;
+    deaths.splice(previous, 1);
+    deaths.unshift(death);
+  } else {
+    const death: FieldTable = {
+      count: 1,
+      reason,
+      queue: queue.name,
+      time: new Date(Math.floor(Date.now() / 1000) * 1000),
+      exchange: original.exchange,
+      'routing-keys': [original.routingKey],
+    };
+    if (properties.expiration !== undefined) death['original-expiration'] = properties.expiration;
+    deaths.unshift(death);
+  }
+  headers['x-death'] = deaths;
+  if (headers['x-first-death-reason'] === undefined) {
+    headers['x-first-death-reason'] = reason;
+    headers['x-first-death-queue'] = queue.name;
+    headers['x-first-death-exchange'] = original.exchange;
+  }
+  properties.headers = headers;
+  delete properties.expiration;
+
+  const header = encodeContentHeader(60, original.bodySize, properties);
+  return new Message(exchange, routingKey, header, original.body);
+}
+
+function isTable(value: FieldValue): value is FieldTable {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/**
+ * RabbitMQ drops a dead-lettered message that would come back to a queue it already
+ * died in, unless a client rejected it somewhere on the way (only then is the cycle
+ * a deliberate retry loop rather than messages circling forever).
+ */
+export function isDeadLetterCycle(message: Message, target: Queue): boolean {
+  const deaths = message.properties.headers?.['x-death'];
+  if (!Array.isArray(deaths)) return false;
+  let seen = false;
+  for (const death of deaths) {
+    if (!isTable(death)) continue;
+    if (death.reason === 'rejected') return false;
+    if (death.queue === target.name) seen = true;
+  }
+  return seen;
+}

@@ -1,0 +1,124 @@
+import type { FieldTable, FieldValue } from '../amqp/field-table.js';
+import { preconditionFailed } from './errors.js';
+import { fieldValuesEqual } from './field-values.js';
+
+/** RabbitMQ's largest timer value (ms); bigger TTLs and expiries are refused. */
+const MAX_EXPIRY_MS = 2 ** 32 - 1;
+
+/** The queue arguments Warren acts on, parsed once at declare time. */
+export interface QueueSettings {
+  messageTtl?: number;
+  expires?: number;
+  deadLetterExchange?: string;
+  deadLetterRoutingKey?: string;
+}
+
+type Check = (value: FieldValue, args: FieldTable) => string | undefined;
+
+const isInteger = (value: FieldValue): boolean =>
+  (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint';
+
+const integer: Check = (value) => (isInteger(value) ? undefined : `{unacceptable_type,${kindOf(value)}}`);
+
+const expiry: Check = (value, args) => {
+  const problem = integer(value, args);
+  if (problem) return problem;
+  const ms = Number(value);
+  if (ms > MAX_EXPIRY_MS) return `{value_too_large,${ms}}`;
+  if (ms < 0) return `{value_negative,${ms}}`;
+  return undefined;
+};
+
+const nonNegativeInteger: Check = (value, args) =>
+  integer(value, args) ?? (Number(value) < 0 ? `{value_negative,${Number(value)}}` : undefined);
+
+const longstr: Check = (value) => (typeof value === 'string' ? undefined : `{unacceptable_type,${kindOf(value)}}`);
+
+const oneOf =
+  (...allowed: string[]): Check =>
+  (value) => {
+    if (typeof value !== 'string') return `{unacceptable_type,${kindOf(value)}}`;
+    return allowed.includes(value) ? undefined : `{invalid_value,<<"${value}">>}`;
+  };
+
+/**
+ * Every queue argument RabbitMQ 3.10 validates and compares on redeclare
+ * (rabbit_amqqueue:declare_args/0). Unknown `x-` arguments are kept but not checked.
+ */
+const declareArgs: Record<string, Check> = {
+  'x-expires': (value, args) => expiry(value, args) ?? (Number(value) === 0 ? '{value_zero,0}' : undefined),
+  'x-message-ttl': expiry,
+  'x-dead-letter-exchange': longstr,
+  'x-dead-letter-routing-key': (value, args) =>
+    longstr(value, args) ??
+    (args['x-dead-letter-exchange'] === undefined ? 'routing_key_but_no_dlx_defined' : undefined),
+  'x-max-length': nonNegativeInteger,
+  'x-max-length-bytes': nonNegativeInteger,
+  'x-max-in-memory-length': nonNegativeInteger,
+  'x-max-in-memory-bytes': nonNegativeInteger,
+  'x-max-priority': (value, args) =>
+    nonNegativeInteger(value, args) ?? (Number(value) > 255 ? `{value_too_large,${Number(value)}}` : undefined),
+  'x-overflow': oneOf('drop-head', 'reject-publish', 'reject-publish-dlx'),
+  'x-queue-mode': oneOf('default', 'lazy'),
+  'x-queue-type': oneOf('classic', 'quorum', 'stream'),
+  'x-single-active-consumer': (value) =>
+    typeof value === 'boolean' ? undefined : `{unacceptable_type,${kindOf(value)}}`,
+  'x-queue-master-locator': oneOf('min-masters', 'client-local', 'random'),
+  'x-queue-leader-locator': oneOf('client-local', 'balanced'),
+  'x-max-age': longstr,
+  'x-initial-cluster-size': nonNegativeInteger,
+  'x-quorum-initial-group-size': nonNegativeInteger,
+  'x-stream-max-segment-size-bytes': nonNegativeInteger,
+  'x-delivery-limit': nonNegativeInteger,
+};
+
+export function validateQueueArguments(args: FieldTable, resource: string): void {
+  for (const [key, check] of Object.entries(declareArgs)) {
+    if (!Object.hasOwn(args, key)) continue;
+    const problem = check(args[key], args);
+    if (problem) throw preconditionFailed(`invalid arg '${key}' for ${resource}: ${problem}`);
+  }
+}
+
+export function parseQueueSettings(args: FieldTable): QueueSettings {
+  const settings: QueueSettings = {};
+  if (args['x-message-ttl'] !== undefined) settings.messageTtl = Number(args['x-message-ttl']);
+  if (args['x-expires'] !== undefined) settings.expires = Number(args['x-expires']);
+  if (typeof args['x-dead-letter-exchange'] === 'string') settings.deadLetterExchange = args['x-dead-letter-exchange'];
+  if (typeof args['x-dead-letter-routing-key'] === 'string') {
+    settings.deadLetterRoutingKey = args['x-dead-letter-routing-key'];
+  }
+  return settings;
+}
+
+/** Redeclaring must not change an argument RabbitMQ compares (406 otherwise). */
+export function assertEquivalentArguments(current: FieldTable, requested: FieldTable, resource: string): void {
+  for (const key of Object.keys(declareArgs)) {
+    const was = current[key];
+    const now = requested[key];
+    if (was === undefined && now === undefined) continue;
+    if (was !== undefined && now !== undefined && fieldValuesEqual(was, now)) continue;
+    throw preconditionFailed(
+      `inequivalent arg '${key}' for ${resource}: received ${describe(now)} but current is ${describe(was)}`,
+    );
+  }
+}
+
+function describe(value: FieldValue | undefined): string {
+  if (value === undefined) return 'none';
+  return `the value '${String(value)}' of type '${kindOf(value)}'`;
+}
+
+/** RabbitMQ's name for a value's field type, as it appears in its error texts. */
+export function kindOf(value: FieldValue | undefined): string {
+  if (value === undefined || value === null) return 'void';
+  if (typeof value === 'string') return 'longstr';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'bigint') return 'long';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'double';
+  if (Buffer.isBuffer(value)) return 'bytes';
+  if (value instanceof Date) return 'timestamp';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object' && 'scale' in value) return 'decimal';
+  return 'table';
+}

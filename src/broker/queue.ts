@@ -1,0 +1,332 @@
+import type { FieldTable } from '../amqp/field-table.js';
+import type { Binding } from './binding.js';
+import type { Consumer } from './consumer.js';
+import { Deque } from './deque.js';
+import { accessRefused, preconditionFailed } from './errors.js';
+import type { Message } from './message.js';
+import { parseQueueSettings, type QueueSettings } from './queue-arguments.js';
+
+export type DeathReason = 'rejected' | 'expired' | 'maxlen';
+
+/** A message's place in one queue. */
+export interface QueuedMessage {
+  readonly message: Message;
+  /** Enqueue order in this queue; requeued messages go back to their original place by it. */
+  readonly seq: number;
+  redelivered: boolean;
+  /** Epoch ms after which the message is dead, or 0 for never. */
+  readonly expiresAt: number;
+}
+
+export interface QueueOptions {
+  durable: boolean;
+  autoDelete: boolean;
+  /** The connection an exclusive queue belongs to; null for shared queues. */
+  exclusiveOwner: object | null;
+  arguments: FieldTable;
+}
+
+/** What a queue needs from the vhost that holds it. */
+export interface QueueHost {
+  /** Republishes a message that died in `queue` to the queue's dead-letter exchange. */
+  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void;
+  /** The queue deleted itself (auto-delete after its last consumer, x-expires). */
+  queueDeletedItself(queue: Queue): void;
+}
+
+/**
+ * A FIFO of ready messages with its consumers. Delivery is round-robin among the
+ * consumers that can take a message now; unacked messages live with the channel that
+ * received them and come back here, in their original order, when requeued.
+ */
+export class Queue {
+  readonly kind = 'queue' as const;
+  readonly settings: QueueSettings;
+  /** Bindings where this queue is the destination. */
+  readonly bindings = new Set<Binding>();
+  routeMark = 0;
+  deleted = false;
+
+  private readonly ready = new Deque<QueuedMessage>();
+  private readonly consumers: Consumer[] = [];
+  private nextConsumer = 0;
+  private unackedCount = 0;
+  private lastSeq = 0;
+  private hadConsumer = false;
+  private dispatching = false;
+  private dispatchAgain = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryTimerAt = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly vhostName: string,
+    readonly name: string,
+    readonly options: QueueOptions,
+    private readonly host: QueueHost,
+  ) {
+    this.settings = parseQueueSettings(options.arguments);
+    this.touch();
+  }
+
+  get durable(): boolean {
+    return this.options.durable;
+  }
+  get autoDelete(): boolean {
+    return this.options.autoDelete;
+  }
+  get exclusiveOwner(): object | null {
+    return this.options.exclusiveOwner;
+  }
+  get arguments(): FieldTable {
+    return this.options.arguments;
+  }
+  /** Ready messages (what RabbitMQ reports as message_count). */
+  get messageCount(): number {
+    return this.ready.length;
+  }
+  get unackedMessageCount(): number {
+    return this.unackedCount;
+  }
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+  get description(): string {
+    return `queue '${this.name}' in vhost '${this.vhostName}'`;
+  }
+
+  enqueue(message: Message): void {
+    const ttl = this.messageTtlFor(message);
+    const entry: QueuedMessage = {
+      message,
+      seq: ++this.lastSeq,
+      redelivered: false,
+      expiresAt: ttl === undefined ? 0 : Date.now() + ttl,
+    };
+    this.ready.push(entry);
+    if (this.consumers.length > 0) this.dispatch();
+    else if (entry.expiresAt !== 0 && this.ready.length === 1) this.armExpiryTimer();
+  }
+
+  /** Hands ready messages to consumers until either runs out. */
+  dispatch(): void {
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.dispatchAgain = false;
+        this.dispatchRound();
+      } while (this.dispatchAgain);
+    } finally {
+      this.dispatching = false;
+    }
+    if (this.ready.length > 0 && this.ready.peek()!.expiresAt !== 0) this.armExpiryTimer();
+  }
+
+  private dispatchRound(): void {
+    const consumers = this.consumers;
+    while (this.ready.length > 0 && consumers.length > 0 && !this.deleted) {
+      const count = consumers.length;
+      let chosen = -1;
+      for (let i = 0; i < count; i++) {
+        const index = (this.nextConsumer + i) % count;
+        if (consumers[index].canTake()) {
+          chosen = index;
+          break;
+        }
+      }
+      if (chosen < 0) return;
+      const entry = this.takeLive();
+      if (entry === undefined) return;
+      this.nextConsumer = (chosen + 1) % count;
+      const consumer = consumers[chosen];
+      if (!consumer.noAck) this.unackedCount++;
+      consumer.deliver(this, entry);
+    }
+  }
+
+  /** basic.get: the head message, now unacked unless `noAck`. */
+  get(noAck: boolean): QueuedMessage | undefined {
+    this.touch();
+    const entry = this.takeLive();
+    if (entry !== undefined && !noAck) this.unackedCount++;
+    return entry;
+  }
+
+  /** An unacked message was acknowledged. */
+  ack(_entry: QueuedMessage): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+  }
+
+  /** An unacked message was rejected without requeue: it dies (dead-lettered if configured). */
+  discard(entry: QueuedMessage): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.host.deadLetter(this, entry, 'rejected');
+  }
+
+  /** Unacked messages come back, each to its original place, marked redelivered. */
+  requeue(entries: readonly QueuedMessage[]): void {
+    if (this.deleted || entries.length === 0) return;
+    this.unackedCount -= entries.length;
+    const sorted = entries.length > 1 ? [...entries].sort((a, b) => a.seq - b.seq) : entries;
+    const head = this.ready.peek();
+    if (head === undefined || sorted[sorted.length - 1].seq < head.seq) {
+      // The usual case: everything requeued was delivered before what is still ready.
+      for (let i = sorted.length - 1; i >= 0; i--) {
+        sorted[i].redelivered = true;
+        this.ready.unshift(sorted[i]);
+      }
+    } else {
+      for (const entry of sorted) {
+        entry.redelivered = true;
+        this.ready.insertAt(this.insertionPoint(entry.seq), entry);
+      }
+    }
+    this.dispatch();
+    if (this.consumers.length === 0 && this.ready.peek()?.expiresAt) this.armExpiryTimer();
+  }
+
+  /** Drops every ready message; unacked ones stay with their channels. */
+  purge(): number {
+    this.clearExpiryTimer();
+    return this.ready.clear();
+  }
+
+  /** 403 if an exclusive consumer holds the queue, or an exclusive one is asked for while others consume. */
+  assertCanConsume(exclusive: boolean): void {
+    if (this.consumers.some((c) => c.exclusive) || (exclusive && this.consumers.length > 0)) {
+      throw accessRefused(`queue '${this.name}' in vhost '${this.vhostName}' in exclusive use`);
+    }
+  }
+
+  addConsumer(consumer: Consumer): void {
+    this.assertCanConsume(consumer.exclusive);
+    this.consumers.push(consumer);
+    this.hadConsumer = true;
+    this.clearIdleTimer();
+    this.dispatch();
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    const at = this.consumers.indexOf(consumer);
+    if (at < 0) return;
+    this.consumers.splice(at, 1);
+    if (this.nextConsumer > at) this.nextConsumer--;
+    if (this.nextConsumer >= this.consumers.length) this.nextConsumer = 0;
+    if (this.consumers.length > 0) return;
+    if (this.options.autoDelete && this.hadConsumer) {
+      this.host.queueDeletedItself(this);
+      return;
+    }
+    this.touch();
+    if (this.ready.peek()?.expiresAt) this.armExpiryTimer();
+  }
+
+  /** Consumers in the order they were added. */
+  listConsumers(): readonly Consumer[] {
+    return this.consumers;
+  }
+
+  /** Throws 406 unless the queue may be deleted under these conditions. */
+  assertDeletable(ifUnused: boolean, ifEmpty: boolean): void {
+    if (ifUnused && this.consumers.length > 0) throw preconditionFailed(`${this.description} in use`);
+    if (ifEmpty && this.ready.length > 0) throw preconditionFailed(`${this.description} not empty`);
+  }
+
+  /** Marks the queue gone: consumers are told, timers stop, messages are dropped. */
+  markDeleted(): number {
+    this.deleted = true;
+    this.clearExpiryTimer();
+    this.clearIdleTimer();
+    const consumers = this.consumers.splice(0);
+    for (const consumer of consumers) consumer.cancelledByQueue(this);
+    return this.ready.clear();
+  }
+
+  /** Any use that resets x-expires: declare, get, the last consumer leaving. */
+  touch(): void {
+    const expires = this.settings.expires;
+    if (expires === undefined || this.deleted) return;
+    this.clearIdleTimer();
+    if (this.consumers.length > 0) return;
+    this.idleTimer = setTimeout(() => {
+      if (!this.deleted && this.consumers.length === 0) this.host.queueDeletedItself(this);
+    }, expires);
+    this.idleTimer.unref();
+  }
+
+  private messageTtlFor(message: Message): number | undefined {
+    const queueTtl = this.settings.messageTtl;
+    const messageTtl = message.expirationMs;
+    if (messageTtl === undefined) return queueTtl;
+    return queueTtl === undefined ? messageTtl : Math.min(queueTtl, messageTtl);
+  }
+
+  /** The head ready message, after dropping expired ones from the head (as RabbitMQ does). */
+  private takeLive(): QueuedMessage | undefined {
+    let entry = this.ready.shift();
+    if (entry === undefined || entry.expiresAt === 0) return entry;
+    const now = Date.now();
+    while (entry !== undefined && entry.expiresAt !== 0 && entry.expiresAt <= now) {
+      this.host.deadLetter(this, entry, 'expired');
+      entry = this.ready.shift();
+    }
+    return entry;
+  }
+
+  private expireHead(): void {
+    const now = Date.now();
+    let head = this.ready.peek();
+    while (head !== undefined && head.expiresAt !== 0 && head.expiresAt <= now) {
+      this.ready.shift();
+      this.host.deadLetter(this, head, 'expired');
+      head = this.ready.peek();
+    }
+  }
+
+  private armExpiryTimer(): void {
+    const head = this.ready.peek();
+    if (head === undefined || head.expiresAt === 0 || this.deleted) return;
+    if (this.expiryTimer && this.expiryTimerAt <= head.expiresAt) return;
+    this.clearExpiryTimer();
+    this.expiryTimerAt = head.expiresAt;
+    this.expiryTimer = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        this.expiryTimerAt = 0;
+        this.expireHead();
+        this.dispatch();
+        this.armExpiryTimer();
+      },
+      Math.max(0, head.expiresAt - Date.now()),
+    );
+    this.expiryTimer.unref();
+  }
+
+  private clearExpiryTimer(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.expiryTimerAt = 0;
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private insertionPoint(seq: number): number {
+    let low = 0;
+    let high = this.ready.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.ready.at(mid)!.seq < seq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}

@@ -1,0 +1,366 @@
+import { randomBytes } from 'node:crypto';
+import type { FieldTable } from '../amqp/field-table.js';
+import { bindingKey, type Binding, type Destination } from './binding.js';
+import { deadLetteredMessage, isDeadLetterCycle } from './dead-letter.js';
+import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
+import type { Exchange } from './exchange.js';
+import { DefaultExchange } from './exchanges/default.js';
+import { validateHeadersBinding } from './exchanges/headers.js';
+import { createExchange, isExchangeType } from './exchanges/index.js';
+import type { Message } from './message.js';
+import { Queue, type DeathReason, type QueueHost, type QueuedMessage } from './queue.js';
+import { assertEquivalentArguments, validateQueueArguments } from './queue-arguments.js';
+import { Routes } from './routes.js';
+
+export interface ExchangeDeclaration {
+  name: string;
+  type: string;
+  passive: boolean;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: FieldTable;
+}
+
+export interface QueueDeclaration {
+  /** Empty asks the server for a name. */
+  name: string;
+  passive: boolean;
+  durable: boolean;
+  exclusive: boolean;
+  autoDelete: boolean;
+  arguments: FieldTable;
+}
+
+/** Changes that storage must follow; the vhost itself never touches a file. */
+export interface VhostObserver {
+  exchangeAdded?(exchange: Exchange): void;
+  exchangeRemoved?(exchange: Exchange): void;
+  queueAdded?(queue: Queue): void;
+  queueRemoved?(queue: Queue): void;
+  bindingAdded?(binding: Binding): void;
+  bindingRemoved?(binding: Binding): void;
+}
+
+/** Receives replies sent to its direct reply-to address (no queue in between). */
+export interface DirectReplyTarget {
+  deliverReply(message: Message): void;
+}
+
+const PREDECLARED: ReadonlyArray<readonly [string, string]> = [
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+const isReserved = (name: string) => name.startsWith('amq.');
+
+/**
+ * One virtual host: its exchanges, queues and bindings, and the rules for changing
+ * them, as RabbitMQ applies them (reply codes and the order of checks included).
+ * `owner` arguments identify the calling connection, for exclusive queues.
+ */
+export class VirtualHost implements QueueHost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  readonly defaultExchange: DefaultExchange;
+  /** Direct reply-to consumers by the key in their `amq.rabbitmq.reply-to.<key>` address. */
+  readonly directReplyTargets = new Map<string, DirectReplyTarget>();
+  observer: VhostObserver = {};
+  private readonly routes = new Routes();
+  private readonly deadLetterRoutes = new Routes();
+
+  constructor(readonly name: string) {
+    this.defaultExchange = new DefaultExchange(name, this.queues);
+    this.exchanges.set('', this.defaultExchange);
+    for (const [exchangeName, type] of PREDECLARED) {
+      this.exchanges.set(
+        exchangeName,
+        createExchange(type, name, exchangeName, { durable: true, autoDelete: false, internal: false, arguments: {} }),
+      );
+    }
+  }
+
+  // --- exchanges -------------------------------------------------------------
+
+  declareExchange(request: ExchangeDeclaration): Exchange {
+    // RabbitMQ's order of checks: type, default exchange, existence, reserved name, equivalence.
+    if (!request.passive && !isExchangeType(request.type)) {
+      throw commandInvalid(`unknown exchange type '${request.type}'`);
+    }
+    if (request.name === '') throw accessRefused('operation not permitted on the default exchange');
+    const existing = this.exchanges.get(request.name);
+    if (request.passive) {
+      if (!existing) throw notFound(`no exchange '${request.name}' in vhost '${this.name}'`);
+      return existing;
+    }
+    if (isReserved(request.name) && !existing) {
+      throw accessRefused(`exchange name '${request.name}' contains reserved prefix 'amq.*'`);
+    }
+    if (existing) {
+      this.assertEquivalentExchange(existing, request);
+      return existing;
+    }
+    const exchange = createExchange(request.type, this.name, request.name, {
+      durable: request.durable,
+      autoDelete: request.autoDelete,
+      internal: request.internal,
+      arguments: request.arguments,
+    });
+    this.exchanges.set(exchange.name, exchange);
+    this.observer.exchangeAdded?.(exchange);
+    return exchange;
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '') throw accessRefused('operation not permitted on the default exchange');
+    if (isReserved(name)) {
+      throw accessRefused(`deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
+    }
+    const exchange = this.exchanges.get(name);
+    if (!exchange) return;
+    if (ifUnused && exchange.bindings.size > 0) {
+      throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
+    }
+    this.removeExchange(exchange);
+  }
+
+  /** The exchange a publish names: 404 if missing, 403 if internal. */
+  exchangeForPublish(name: string): Exchange {
+    const exchange = this.exchanges.get(name);
+    if (!exchange) throw notFound(`no exchange '${name}' in vhost '${this.name}'`);
+    if (exchange.internal) {
+      throw accessRefused(`cannot publish to internal exchange '${name}' in vhost '${this.name}'`);
+    }
+    return exchange;
+  }
+
+  private assertEquivalentExchange(existing: Exchange, request: ExchangeDeclaration): void {
+    const resource = `exchange '${existing.name}' in vhost '${this.name}'`;
+    const compare = (field: string, current: string | boolean, received: string | boolean) => {
+      if (current !== received) {
+        throw preconditionFailed(
+          `inequivalent arg '${field}' for ${resource}: received '${received}' but current is '${current}'`,
+        );
+      }
+    };
+    compare('type', existing.type, request.type);
+    compare('durable', existing.durable, request.durable);
+    compare('auto_delete', existing.autoDelete, request.autoDelete);
+    compare('internal', existing.internal, request.internal);
+  }
+
+  private removeExchange(exchange: Exchange): void {
+    this.exchanges.delete(exchange.name);
+    for (const binding of [...exchange.bindings.values()]) this.detachBinding(binding, false);
+    for (const binding of [...exchange.incoming]) this.detachBinding(binding, true);
+    this.observer.exchangeRemoved?.(exchange);
+  }
+
+  // --- queues ----------------------------------------------------------------
+
+  declareQueue(request: QueueDeclaration, owner: object): Queue {
+    if (request.passive) {
+      const queue = this.queues.get(request.name);
+      if (!queue) throw notFound(`no queue '${request.name}' in vhost '${this.name}'`);
+      this.assertAccessible(queue, owner);
+      queue.touch();
+      return queue;
+    }
+    const name = request.name === '' ? serverNamedQueue() : request.name;
+    if (request.name !== '' && isReserved(name)) {
+      throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
+    }
+    const existing = this.queues.get(name);
+    if (existing) {
+      const wantedOwner = request.exclusive ? owner : null;
+      if (existing.exclusiveOwner !== wantedOwner) throw lockedError(existing);
+      const resource = existing.description;
+      if (existing.durable !== request.durable) {
+        throw preconditionFailed(
+          `inequivalent arg 'durable' for ${resource}: received '${request.durable}' but current is '${existing.durable}'`,
+        );
+      }
+      if (existing.autoDelete !== request.autoDelete) {
+        throw preconditionFailed(
+          `inequivalent arg 'auto_delete' for ${resource}: received '${request.autoDelete}' but current is '${existing.autoDelete}'`,
+        );
+      }
+      assertEquivalentArguments(existing.arguments, request.arguments, resource);
+      existing.touch();
+      return existing;
+    }
+    validateQueueArguments(request.arguments, `queue '${name}' in vhost '${this.name}'`);
+    const queue = new Queue(
+      this.name,
+      name,
+      {
+        durable: request.durable,
+        autoDelete: request.autoDelete,
+        exclusiveOwner: request.exclusive ? owner : null,
+        arguments: request.arguments,
+      },
+      this,
+    );
+    this.queues.set(name, queue);
+    this.observer.queueAdded?.(queue);
+    return queue;
+  }
+
+  /** The queue a consume, get or purge names: 404 if missing, 405 if another connection's exclusive queue. */
+  queueFor(name: string, owner: object): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw notFound(`no queue '${name}' in vhost '${this.name}'`);
+    this.assertAccessible(queue, owner);
+    return queue;
+  }
+
+  /** Deletes a queue; returns its ready-message count. A missing queue is not an error (RabbitMQ 3.x). */
+  deleteQueue(name: string, ifUnused: boolean, ifEmpty: boolean, owner: object): number {
+    const queue = this.queues.get(name);
+    if (!queue) return 0;
+    this.assertAccessible(queue, owner);
+    queue.assertDeletable(ifUnused, ifEmpty);
+    return this.removeQueue(queue);
+  }
+
+  purgeQueue(name: string, owner: object): number {
+    return this.queueFor(name, owner).purge();
+  }
+
+  /** The connection went away: its exclusive queues go with it. */
+  ownerGone(owner: object): void {
+    for (const queue of [...this.queues.values()]) {
+      if (queue.exclusiveOwner === owner) this.removeQueue(queue);
+    }
+  }
+
+  queueDeletedItself(queue: Queue): void {
+    if (this.queues.get(queue.name) === queue) this.removeQueue(queue);
+  }
+
+  private removeQueue(queue: Queue): number {
+    this.queues.delete(queue.name);
+    const dropped = queue.markDeleted();
+    for (const binding of [...queue.bindings]) this.detachBinding(binding, true);
+    this.observer.queueRemoved?.(queue);
+    return dropped;
+  }
+
+  private assertAccessible(queue: Queue, owner: object): void {
+    if (queue.exclusiveOwner !== null && queue.exclusiveOwner !== owner) throw lockedError(queue);
+  }
+
+  // --- bindings ----------------------------------------------------------------
+
+  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+    const source = this.bindingSource(exchangeName);
+    const queue = this.queueFor(queueName, owner);
+    this.attachBinding(source, queue, routingKey, args);
+  }
+
+  /** Unbinding something that is not there (binding, queue or exchange) succeeds, as in RabbitMQ 3.10. */
+  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+    if (exchangeName === '') throw accessRefused('operation not permitted on the default exchange');
+    const source = this.exchanges.get(exchangeName);
+    const queue = this.queues.get(queueName);
+    if (!source || !queue) return;
+    this.assertAccessible(queue, owner);
+    const binding = source.bindings.get(bindingKey(queue, routingKey, args));
+    if (binding) this.detachBinding(binding, true);
+  }
+
+  bindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
+    const destination = this.bindingSource(destinationName);
+    const source = this.bindingSource(sourceName);
+    this.attachBinding(source, destination, routingKey, args);
+  }
+
+  unbindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
+    if (destinationName === '' || sourceName === '') {
+      throw accessRefused('operation not permitted on the default exchange');
+    }
+    const destination = this.exchanges.get(destinationName);
+    const source = this.exchanges.get(sourceName);
+    if (!destination || !source) return;
+    const binding = source.bindings.get(bindingKey(destination, routingKey, args));
+    if (binding) this.detachBinding(binding, true);
+  }
+
+  private bindingSource(name: string): Exchange {
+    if (name === '') throw accessRefused('operation not permitted on the default exchange');
+    const exchange = this.exchanges.get(name);
+    if (!exchange) throw notFound(`no exchange '${name}' in vhost '${this.name}'`);
+    return exchange;
+  }
+
+  private attachBinding(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source.type === 'headers') validateHeadersBinding(args);
+    const binding: Binding = {
+      source,
+      destination,
+      routingKey,
+      arguments: args,
+      key: bindingKey(destination, routingKey, args),
+    };
+    if (!source.addBinding(binding)) return;
+    if (destination.kind === 'queue') destination.bindings.add(binding);
+    else destination.incoming.add(binding);
+    this.observer.bindingAdded?.(binding);
+  }
+
+  /** Removes a binding; an auto-delete source left with no bindings goes too (if allowed). */
+  private detachBinding(binding: Binding, autoDeleteSource: boolean): void {
+    const { source, destination } = binding;
+    source.removeBinding(binding);
+    if (destination.kind === 'queue') destination.bindings.delete(binding);
+    else destination.incoming.delete(binding);
+    this.observer.bindingRemoved?.(binding);
+    if (
+      autoDeleteSource &&
+      source.autoDelete &&
+      source.bindings.size === 0 &&
+      this.exchanges.get(source.name) === source
+    ) {
+      this.removeExchange(source);
+    }
+  }
+
+  // --- routing -----------------------------------------------------------------
+
+  /**
+   * The queues a message published to `exchange` reaches. The array is reused by the
+   * next call: use it before routing again.
+   */
+  route(exchange: Exchange, message: Message, routingKey: string): Queue[] {
+    return this.routes.route(exchange, message, routingKey);
+  }
+
+  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void {
+    const exchangeName = queue.settings.deadLetterExchange;
+    if (exchangeName === undefined) return;
+    const exchange = this.exchanges.get(exchangeName);
+    if (!exchange) return; // RabbitMQ drops silently when the DLX does not exist
+    const routingKey = queue.settings.deadLetterRoutingKey ?? entry.message.routingKey;
+    const message = deadLetteredMessage(entry, queue, reason, exchangeName, routingKey);
+    const targets = this.deadLetterRoutes.route(exchange, message, routingKey);
+    for (const target of [...targets]) {
+      if (reason !== 'rejected' && isDeadLetterCycle(message, target)) continue;
+      target.enqueue(message);
+    }
+  }
+}
+
+function lockedError(queue: Queue) {
+  return resourceLocked(
+    `cannot obtain exclusive access to locked ${queue.description}. It could be originally declared on ` +
+      'another connection or the exclusive property value does not match that of the original declaration.',
+  );
+}
+
+/** RabbitMQ's form: amq.gen- and 22 url-safe base64 characters of randomness. */
+function serverNamedQueue(): string {
+  return `amq.gen-${randomBytes(16).toString('base64url')}`;
+}

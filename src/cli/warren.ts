@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { envName, fromConfigFile, fromEnvironment, resolveOptions, type RawSettings } from '../config/resolve.js';
+import { Broker } from '../index.js';
+import { VERSION } from '../version.js';
+
+const DEFAULT_DATA_DIR = './warren-data';
+
+const program = new Command('warren')
+  .description('Warren: an AMQP 0-9-1 broker that RabbitMQ clients use unchanged')
+  .version(VERSION)
+  .option('-p, --port <port>', `AMQP port (default 5672; ${envName('port')})`)
+  .option('--host <address>', `interface to listen on (default 127.0.0.1; 0.0.0.0 for all; ${envName('host')})`)
+  .option('-d, --data-dir <dir>', `data folder, created if missing (default ${DEFAULT_DATA_DIR}; ${envName('dataDir')})`)
+  .option('-c, --config <file>', 'JSON config file with the same settings (WARREN_CONFIG)')
+  .option('--log-level <level>', `trace, debug, info, warn, error, fatal or silent (default info; ${envName('logLevel')})`)
+  .option('--heartbeat <seconds>', 'heartbeat the server proposes, 0 = off (default 60)')
+  .option('--frame-max <bytes>', 'largest frame size (default 131072)')
+  .option('--channel-max <n>', 'most channels per connection (default 2047)')
+  .option(
+    '--server-property <key=value>',
+    'override a connection.start server property, e.g. product=RabbitMQ (repeatable)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
+  .parse();
+
+const flags = program.opts<Record<string, string | string[] | undefined>>();
+const fromFlags: RawSettings = {
+  port: flags.port,
+  host: flags.host,
+  dataDir: flags.dataDir,
+  logLevel: flags.logLevel,
+  heartbeat: flags.heartbeat,
+  frameMax: flags.frameMax,
+  channelMax: flags.channelMax,
+  serverProperties: flags.serverProperty,
+};
+
+async function main(): Promise<void> {
+  const configPath = (flags.config as string | undefined) ?? process.env.WARREN_CONFIG;
+  const options = resolveOptions(
+    { dataDir: DEFAULT_DATA_DIR, logLevel: 'info' },
+    configPath ? fromConfigFile(configPath) : {},
+    fromEnvironment(process.env),
+    fromFlags,
+  );
+  const broker = await Broker.start(options);
+  const stop = (signal: string) => {
+    broker.log.info('%s received, shutting down', signal);
+    broker.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`warren: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,282 @@
+import { AmqpError } from '../amqp/errors.js';
+import { MethodId, ReplyCode, type BasicPublish, type Method } from '../amqp/spec.generated.js';
+import { notFound } from '../broker/errors.js';
+import type { Message } from '../broker/message.js';
+import type { Queue, QueuedMessage } from '../broker/queue.js';
+import type { VirtualHost } from '../broker/vhost.js';
+import type { ChannelConsumer } from './channel-consumer.js';
+import type { Connection } from './connection.js';
+import { ContentAssembler } from './content-assembler.js';
+import { toAmqpError } from './errors.js';
+import type { DirectReplyConsumer } from './direct-reply-to.js';
+import { handleBasicMethod } from './handlers/basic.js';
+import { handleExchangeMethod } from './handlers/exchange.js';
+import { publish } from './handlers/publish.js';
+import { handleQueueMethod } from './handlers/queue.js';
+import { handleTxMethod, type Transaction } from './handlers/tx.js';
+import { UnackedDeliveries, type Delivery } from './unacked.js';
+
+type ChannelState = 'open' | 'closing' | 'closed';
+
+/**
+ * One AMQP channel: routes its methods to the handlers, assembles published content,
+ * delivers to its consumers and tracks what they have not acked yet.
+ */
+export class Channel {
+  readonly consumers = new Map<string, ChannelConsumer>();
+  readonly unacked = new UnackedDeliveries();
+  readonly content = new ContentAssembler();
+  /** basic.qos prefetch_count with global=false, for consumers started afterwards. */
+  consumerPrefetch = 0;
+  /** basic.qos prefetch_count with global=true, shared by all of the channel's consumers. */
+  channelPrefetch = 0;
+  lastDeliveryTag = 0;
+  confirmMode = false;
+  /** Publish sequence numbers: last assigned, last confirmable, last confirm sent. */
+  publishSeq = 0;
+  confirmedSeq = 0;
+  private acknowledgedSeq = 0;
+  transaction: Transaction | undefined;
+  directReply: DirectReplyConsumer | undefined;
+  /** For the spec's shortcut: an empty queue name means the last queue declared on this channel. */
+  lastDeclaredQueue = '';
+  private state: ChannelState = 'open';
+
+  constructor(
+    readonly connection: Connection,
+    readonly id: number,
+  ) {}
+
+  get vhost(): VirtualHost {
+    return this.connection.vhost!;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  queueName(name: string): string {
+    if (name !== '') return name;
+    if (this.lastDeclaredQueue === '') throw notFound('no previously declared queue');
+    return this.lastDeclaredQueue;
+  }
+
+  // --- input -----------------------------------------------------------------
+
+  onMethod(method: Method): void {
+    if (this.state !== 'open') return this.onMethodWhileClosing(method);
+    if (this.content.inProgress) {
+      throw new AmqpError(
+        ReplyCode.UNEXPECTED_FRAME,
+        `expected content frame for class 60, got method frame instead`,
+        method.id >>> 16,
+        method.id & 0xffff,
+      );
+    }
+    switch (method.id >>> 16) {
+      case 20:
+        return this.onChannelMethod(method);
+      case 40:
+        return handleExchangeMethod(this, method);
+      case 50:
+        return handleQueueMethod(this, method);
+      case 60:
+        if (method.id === MethodId.BasicPublish) return this.content.start(method);
+        return handleBasicMethod(this, method);
+      case 85:
+        return this.onConfirmSelect(method);
+      case 90:
+        return handleTxMethod(this, method);
+      default:
+        throw new AmqpError(ReplyCode.COMMAND_INVALID, 'unknown method class', method.id >>> 16, method.id & 0xffff);
+    }
+  }
+
+  onContentHeader(buf: Buffer, start: number, end: number): void {
+    if (this.state !== 'open') return;
+    const done = this.content.header(buf, start, end);
+    if (done) this.publishAssembled(done.method, done.message);
+  }
+
+  onContentBody(buf: Buffer, start: number, end: number): void {
+    if (this.state !== 'open') return;
+    const done = this.content.body(buf, start, end);
+    if (done) this.publishAssembled(done.method, done.message);
+  }
+
+  private publishAssembled(method: BasicPublish, message: Message): void {
+    try {
+      publish(this, method, message);
+    } catch (error) {
+      // Errors about a publish name basic.publish, although they surface on a content frame.
+      throw toAmqpError(error, method);
+    }
+  }
+
+  private onChannelMethod(method: Method): void {
+    switch (method.id) {
+      case MethodId.ChannelOpen:
+        throw new AmqpError(ReplyCode.CHANNEL_ERROR, `second 'channel.open' seen`, 20, 10);
+      case MethodId.ChannelFlow:
+        if (!method.active) throw new AmqpError(ReplyCode.NOT_IMPLEMENTED, 'active=false', 20, 20);
+        this.send({ id: MethodId.ChannelFlowOk, active: true });
+        return;
+      case MethodId.ChannelClose:
+        this.release();
+        this.send({ id: MethodId.ChannelCloseOk });
+        this.state = 'closed';
+        this.connection.channelClosed(this);
+        return;
+      case MethodId.ChannelCloseOk:
+        return; // nothing was pending
+      default:
+        throw new AmqpError(ReplyCode.COMMAND_INVALID, 'unexpected channel method', 20, method.id & 0xffff);
+    }
+  }
+
+  private onMethodWhileClosing(method: Method): void {
+    if (method.id === MethodId.ChannelCloseOk || method.id === MethodId.ChannelClose) {
+      if (method.id === MethodId.ChannelClose) this.send({ id: MethodId.ChannelCloseOk });
+      this.state = 'closed';
+      this.connection.channelClosed(this);
+    }
+    // Anything else that crossed our channel.close on the wire is dropped, as the spec says.
+  }
+
+  private onConfirmSelect(method: Method): void {
+    if (method.id !== MethodId.ConfirmSelect) {
+      throw new AmqpError(ReplyCode.COMMAND_INVALID, 'unexpected confirm method', 85, method.id & 0xffff);
+    }
+    if (this.transaction) {
+      throw new AmqpError(ReplyCode.PRECONDITION_FAILED, 'cannot switch from tx to confirm mode', 85, 10);
+    }
+    this.confirmMode = true;
+    if (!method.nowait) this.send({ id: MethodId.ConfirmSelectOk });
+  }
+
+  // --- output ----------------------------------------------------------------
+
+  send(method: Method): void {
+    this.connection.send(this.id, method);
+  }
+
+  sendContent(header: Buffer, body: Buffer): void {
+    const writer = this.connection.writer;
+    writer.contentHeaderRaw(this.id, header);
+    writer.body(this.id, body, body.length);
+  }
+
+  /** A publish with sequence number `seq` may be confirmed (sent at the end of this turn). */
+  confirm(seq: number): void {
+    if (seq > this.confirmedSeq) this.confirmedSeq = seq;
+    this.connection.confirmPending(this);
+  }
+
+  /** Sends one basic.ack covering every publish confirmed since the last one. */
+  writeConfirms(): void {
+    if (this.confirmedSeq <= this.acknowledgedSeq || this.state !== 'open') return;
+    const multiple = this.confirmedSeq - this.acknowledgedSeq > 1;
+    this.acknowledgedSeq = this.confirmedSeq;
+    this.send({ id: MethodId.BasicAck, deliveryTag: this.confirmedSeq, multiple });
+  }
+
+  // --- deliveries --------------------------------------------------------------
+
+  /** May a consumer of this channel take a message now (global prefetch, socket room)? */
+  canTake(noAck: boolean): boolean {
+    if (this.state !== 'open') return false;
+    if (!noAck && this.channelPrefetch !== 0 && this.unacked.count >= this.channelPrefetch) return false;
+    return this.connection.canWrite;
+  }
+
+  deliver(consumer: ChannelConsumer, queue: Queue, entry: QueuedMessage): void {
+    const tag = ++this.lastDeliveryTag;
+    const message = entry.message;
+    this.connection.writer.method(this.id, {
+      id: MethodId.BasicDeliver,
+      consumerTag: consumer.tag,
+      deliveryTag: tag,
+      redelivered: entry.redelivered,
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+    });
+    this.sendContent(message.header, message.body);
+    this.connection.markDirty();
+    if (!consumer.noAck) {
+      this.unacked.add({ tag, queue, entry, consumer, settled: false });
+      consumer.unacked++;
+    }
+  }
+
+  /** Settled deliveries free prefetch room: let the affected queues dispatch again. */
+  settled(deliveries: readonly Delivery[]): void {
+    for (const delivery of deliveries) if (delivery.consumer) delivery.consumer.unacked--;
+    this.resumeConsumers();
+  }
+
+  resumeConsumers(): void {
+    for (const consumer of this.consumers.values()) {
+      if (consumer.queue.messageCount > 0 && consumer.canTake()) consumer.queue.dispatch();
+    }
+  }
+
+  /** Requeues deliveries, grouped by queue so each queue restores its order in one go. */
+  requeue(deliveries: readonly Delivery[]): void {
+    if (deliveries.length === 0) return;
+    const byQueue = new Map<Queue, QueuedMessage[]>();
+    for (const delivery of deliveries) {
+      const list = byQueue.get(delivery.queue);
+      if (list) list.push(delivery.entry);
+      else byQueue.set(delivery.queue, [delivery.entry]);
+    }
+    for (const [queue, entries] of byQueue) queue.requeue(entries);
+  }
+
+  consumerCancelledByQueue(consumer: ChannelConsumer): void {
+    this.consumers.delete(consumer.tag);
+    if (this.state === 'open' && this.connection.clientCapabilities.consumer_cancel_notify === true) {
+      this.send({ id: MethodId.BasicCancel, consumerTag: consumer.tag, nowait: true });
+    }
+  }
+
+  // --- closing -------------------------------------------------------------------
+
+  /** Channel-level error: close this channel with the error, the connection stays. */
+  closeWithError(error: AmqpError): void {
+    if (this.state !== 'open') return;
+    this.connection.log.info(
+      { channel: this.id, code: error.code, classId: error.classId, methodId: error.methodId },
+      'closing channel: %s',
+      error.replyText,
+    );
+    this.release();
+    this.state = 'closing';
+    this.send({
+      id: MethodId.ChannelClose,
+      replyCode: error.code,
+      replyText: error.replyText.slice(0, 255),
+      classId: error.classId,
+      methodId: error.methodId,
+    });
+  }
+
+  /**
+   * Gives back everything the channel holds: consumers stop first (so requeued
+   * messages are not handed straight back to this channel), then unacked messages
+   * return to their queues in order, marked redelivered.
+   */
+  release(): void {
+    if (this.state === 'closed') return;
+    const consumers = [...this.consumers.values()];
+    this.consumers.clear();
+    for (const consumer of consumers) consumer.queue.removeConsumer(consumer);
+    this.directReply?.cancel();
+    this.directReply = undefined;
+    this.content.reset();
+    // Acks held by an uncommitted transaction never happened: those messages requeue too.
+    for (const { deliveries } of this.transaction?.settlements ?? []) this.unacked.restore(deliveries);
+    this.transaction = undefined;
+    this.requeue(this.unacked.takeAll());
+    this.state = 'closed';
+  }
+}

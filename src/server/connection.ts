@@ -1,0 +1,511 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { ByteReader } from '../amqp/byte-reader.js';
+import { AmqpError } from '../amqp/errors.js';
+import type { FieldTable } from '../amqp/field-table.js';
+import { FrameReader, type FrameHandler } from '../amqp/frame-reader.js';
+import { FrameWriter } from '../amqp/frame-writer.js';
+import {
+  decodeMethod,
+  MethodId,
+  ReplyCode,
+  type ConnectionClose,
+  type ConnectionOpen,
+  type ConnectionStartOk,
+  type ConnectionTuneOk,
+  type Method,
+} from '../amqp/spec.generated.js';
+import type { User } from '../auth/user-store.js';
+import type { VirtualHost } from '../broker/vhost.js';
+import { Channel } from './channel.js';
+import type { ServerContext } from './context.js';
+import { toAmqpError } from './errors.js';
+import { MECHANISMS, negotiateTuning, parseCredentials, PROTOCOL_HEADER, serverProperties } from './handshake.js';
+
+type State = 'header' | 'start-ok' | 'tune-ok' | 'open-wait' | 'open' | 'closing' | 'closed';
+
+/** Bytes buffered for one socket beyond which consumers on it pause until it drains. */
+const WRITE_HIGH_WATER = 1 << 20;
+/** How long to wait for the client's close-ok before dropping the socket anyway. */
+const CLOSE_OK_TIMEOUT_MS = 3000;
+
+let lastConnectionId = 0;
+
+/**
+ * One client connection: the handshake, frames to and from the socket, heartbeats,
+ * and its channels. Connection-level errors close the whole connection; channel-level
+ * errors are handled by the channel.
+ */
+export class Connection implements FrameHandler {
+  readonly id = ++lastConnectionId;
+  readonly writer: FrameWriter;
+  readonly log: Logger;
+  readonly connectedAt = Date.now();
+  user: User | undefined;
+  vhost: VirtualHost | undefined;
+  clientProperties: FieldTable = {};
+  /** Capabilities the client announced (consumer_cancel_notify, connection.blocked, ...). */
+  clientCapabilities: FieldTable = {};
+  heartbeat = 0;
+  channelMax: number;
+
+  private state: State = 'header';
+  private readonly reader: FrameReader;
+  private readonly methodReader = new ByteReader(Buffer.alloc(0), 0, 0);
+  private readonly channels = new Map<number, Channel>();
+  private dirty = false;
+  private writeStarved = false;
+  private readonly confirming = new Set<Channel>();
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private receivedSinceCheck = true;
+  private sentSinceCheck = false;
+  private missedHeartbeats = 0;
+  private blocked = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly context: ServerContext,
+  ) {
+    const { settings } = context;
+    this.channelMax = settings.channelMax;
+    this.reader = new FrameReader(this, settings.frameMax);
+    this.writer = new FrameWriter(settings.frameMax);
+    this.log = context.log.child({ connection: this.id, peer: `${socket.remoteAddress}:${socket.remotePort}` });
+
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.resumeConsumers());
+    socket.on('error', (error) => this.log.debug({ err: error }, 'socket error'));
+    socket.on('close', () => this.onSocketClosed());
+    this.handshakeTimer = setTimeout(() => {
+      this.log.warn('closing connection: AMQP handshake not completed within %d ms', settings.handshakeTimeoutMs);
+      this.socket.destroy();
+    }, settings.handshakeTimeoutMs);
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  get name(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort} -> ${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** False while the socket is backed up; consumers on this connection wait for 'drain'. */
+  get canWrite(): boolean {
+    if (this.writer.pendingBytes + this.socket.writableLength < WRITE_HIGH_WATER) return true;
+    this.writeStarved = true;
+    return false;
+  }
+
+  // --- input -----------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.receivedSinceCheck = true;
+    try {
+      this.reader.push(chunk);
+    } catch (error) {
+      this.fail(error, 0, undefined);
+    }
+  }
+
+  onProtocolHeader(header: Buffer): void {
+    if (!header.equals(PROTOCOL_HEADER)) {
+      // The spec's answer to a header we do not speak: ours, then close.
+      this.reader.stop();
+      this.writer.raw(PROTOCOL_HEADER);
+      this.flush();
+      this.socket.end();
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'start-ok';
+    this.send(0, {
+      id: MethodId.ConnectionStart,
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: serverProperties(this.context.settings),
+      mechanisms: MECHANISMS,
+      locales: 'en_US',
+    });
+  }
+
+  onMethod(channelId: number, buf: Buffer, start: number, end: number): void {
+    let method: Method | undefined;
+    try {
+      method = decodeMethod(this.methodReader.reset(buf, start, end));
+      if (channelId === 0) this.onConnectionMethod(method);
+      else {
+        const channel = this.channels.get(channelId);
+        if (channel) channel.onMethod(method);
+        else this.openChannel(channelId, method);
+      }
+    } catch (error) {
+      this.fail(error, channelId, method);
+    }
+  }
+
+  onHeader(channelId: number, buf: Buffer, start: number, end: number): void {
+    try {
+      this.existingChannel(channelId).onContentHeader(buf, start, end);
+    } catch (error) {
+      this.fail(error, channelId, undefined);
+    }
+  }
+
+  onBody(channelId: number, buf: Buffer, start: number, end: number): void {
+    try {
+      this.existingChannel(channelId).onContentBody(buf, start, end);
+    } catch (error) {
+      this.fail(error, channelId, undefined);
+    }
+  }
+
+  onHeartbeat(): void {
+    // Any incoming bytes count as liveness; nothing else to do.
+  }
+
+  /** The first method on an unused channel number must be channel.open. */
+  private openChannel(channelId: number, method: Method): void {
+    // A close handshake that crossed ours on the wire can leave a close-ok or close for a
+    // channel we already dropped: harmless, as RabbitMQ treats it.
+    if (method.id === MethodId.ChannelCloseOk) return;
+    if (method.id === MethodId.ChannelClose && this.state === 'open') {
+      this.send(channelId, { id: MethodId.ChannelCloseOk });
+      return;
+    }
+    if (this.state !== 'open') {
+      if (this.state === 'closing') return;
+      throw new AmqpError(ReplyCode.COMMAND_INVALID, 'channel frame before connection.open completed');
+    }
+    if (method.id !== MethodId.ChannelOpen) {
+      throw new AmqpError(
+        ReplyCode.CHANNEL_ERROR,
+        `expected 'channel.open'`,
+        method.id >>> 16,
+        method.id & 0xffff,
+      );
+    }
+    // Like RabbitMQ 3.10, channel_max limits how many channels are open, not their numbers.
+    if (this.channelMax !== 0 && this.channels.size >= this.channelMax) {
+      throw new AmqpError(
+        ReplyCode.NOT_ALLOWED,
+        `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
+        20,
+        10,
+      );
+    }
+    const channel = new Channel(this, channelId);
+    this.channels.set(channelId, channel);
+    this.send(channelId, { id: MethodId.ChannelOpenOk, channelId: '' });
+  }
+
+  private existingChannel(channelId: number): Channel {
+    const channel = this.channels.get(channelId);
+    if (channel) return channel;
+    if (this.state === 'closing') throw new IgnoredFrame();
+    throw new AmqpError(ReplyCode.CHANNEL_ERROR, `unexpected content frame on channel ${channelId}`);
+  }
+
+  // --- connection class --------------------------------------------------------
+
+  private onConnectionMethod(method: Method): void {
+    if (this.state === 'closing') {
+      if (method.id === MethodId.ConnectionCloseOk) this.socket.destroy();
+      else if (method.id === MethodId.ConnectionClose) {
+        this.send(0, { id: MethodId.ConnectionCloseOk });
+        this.finishClose();
+      }
+      return;
+    }
+    switch (method.id) {
+      case MethodId.ConnectionStartOk:
+        return this.expect('start-ok', method, () => this.onStartOk(method));
+      case MethodId.ConnectionTuneOk:
+        return this.expect('tune-ok', method, () => this.onTuneOk(method));
+      case MethodId.ConnectionOpen:
+        return this.expect('open-wait', method, () => this.onOpen(method));
+      case MethodId.ConnectionClose:
+        return this.onClientClose(method);
+      case MethodId.ConnectionCloseOk:
+        this.socket.destroy();
+        return;
+      case MethodId.ConnectionUpdateSecret:
+        this.send(0, { id: MethodId.ConnectionUpdateSecretOk });
+        return;
+      default:
+        throw new AmqpError(
+          ReplyCode.COMMAND_INVALID,
+          `unexpected method on channel 0`,
+          method.id >>> 16,
+          method.id & 0xffff,
+        );
+    }
+  }
+
+  private expect(state: State, method: Method, then: () => void): void {
+    if (this.state !== state) {
+      throw new AmqpError(
+        ReplyCode.COMMAND_INVALID,
+        `unexpected method in connection state ${this.state}`,
+        method.id >>> 16,
+        method.id & 0xffff,
+      );
+    }
+    then();
+  }
+
+  private onStartOk(method: ConnectionStartOk): void {
+    this.clientProperties = method.clientProperties;
+    const capabilities = method.clientProperties.capabilities;
+    if (capabilities && typeof capabilities === 'object' && !Array.isArray(capabilities) && !Buffer.isBuffer(capabilities)) {
+      this.clientCapabilities = capabilities as FieldTable;
+    }
+    const credentials = parseCredentials(method.mechanism, Buffer.from(method.response));
+    if (!credentials) {
+      this.refuseLogin(`unsupported authentication mechanism '${method.mechanism}' or malformed response`, method.mechanism);
+      return;
+    }
+    const result = this.context.users.login(credentials.username, credentials.password, this.socket.remoteAddress);
+    if (!result.ok) {
+      this.refuseLogin(result.reason, method.mechanism);
+      return;
+    }
+    this.user = result.user;
+    this.state = 'tune-ok';
+    const { settings } = this.context;
+    this.send(0, {
+      id: MethodId.ConnectionTune,
+      channelMax: settings.channelMax,
+      frameMax: settings.frameMax,
+      heartbeat: settings.heartbeat,
+    });
+  }
+
+  /** As RabbitMQ: 403 with connection.close for clients that asked for it, otherwise just close. */
+  private refuseLogin(reason: string, mechanism: string): void {
+    this.log.warn('login refused: %s', reason);
+    if (this.clientCapabilities.authentication_failure_close === true) {
+      this.closeWithError(
+        new AmqpError(
+          ReplyCode.ACCESS_REFUSED,
+          `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
+        ),
+      );
+    } else {
+      this.reader.stop();
+      this.state = 'closed';
+      this.socket.destroy();
+    }
+  }
+
+  private onTuneOk(method: ConnectionTuneOk): void {
+    const tuning = negotiateTuning(this.context.settings, method);
+    this.reader.frameMax = tuning.frameMax;
+    this.writer.frameMax = tuning.frameMax;
+    this.channelMax = tuning.channelMax;
+    this.heartbeat = tuning.heartbeat;
+    this.state = 'open-wait';
+    this.startHeartbeats();
+  }
+
+  private onOpen(method: ConnectionOpen): void {
+    const vhost = this.context.core.vhost(method.virtualHost);
+    if (!vhost) {
+      throw new AmqpError(ReplyCode.NOT_ALLOWED, `vhost ${method.virtualHost} not found`, 10, 40);
+    }
+    this.vhost = vhost;
+    this.state = 'open';
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.send(0, { id: MethodId.ConnectionOpenOk, knownHosts: '' });
+    this.log.info({ user: this.user?.name, vhost: vhost.name }, 'connection opened');
+  }
+
+  private onClientClose(method: ConnectionClose): void {
+    this.log.info({ code: method.replyCode, text: method.replyText }, 'client closed the connection');
+    this.releaseChannels();
+    this.send(0, { id: MethodId.ConnectionCloseOk });
+    this.finishClose();
+  }
+
+  // --- heartbeats --------------------------------------------------------------
+
+  private startHeartbeats(): void {
+    if (this.heartbeat <= 0) return;
+    // Send when we have been quiet for half the interval; give up after two silent intervals.
+    const halfIntervalMs = (this.heartbeat * 1000) / 2;
+    let ticks = 0;
+    this.heartbeatTimer = setInterval(() => {
+      if (!this.sentSinceCheck) {
+        this.writer.heartbeat();
+        this.markDirty();
+      }
+      this.sentSinceCheck = false;
+      if (++ticks % 2 !== 0) return;
+      if (this.receivedSinceCheck) {
+        this.missedHeartbeats = 0;
+      } else if (++this.missedHeartbeats >= 2) {
+        this.log.warn('missed heartbeats from client, timeout: %ds', this.heartbeat);
+        this.socket.destroy();
+      }
+      this.receivedSinceCheck = false;
+    }, halfIntervalMs);
+    this.heartbeatTimer.unref();
+  }
+
+  // --- output ------------------------------------------------------------------
+
+  send(channelId: number, method: Method): void {
+    this.writer.method(channelId, method);
+    this.markDirty();
+  }
+
+  markDirty(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    this.context.flushScheduler.mark(this);
+  }
+
+  /** A channel has publisher confirms to send before this turn's output leaves. */
+  confirmPending(channel: Channel): void {
+    this.confirming.add(channel);
+    this.markDirty();
+  }
+
+  flush(): void {
+    this.dirty = false;
+    if (this.confirming.size > 0) {
+      for (const channel of this.confirming) channel.writeConfirms();
+      this.confirming.clear();
+    }
+    const chunks = this.writer.take();
+    if (chunks === null || this.socket.destroyed) return;
+    this.sentSinceCheck = true;
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]);
+    } else {
+      this.socket.cork();
+      for (const chunk of chunks) this.socket.write(chunk);
+      this.socket.uncork();
+    }
+    if (this.writeStarved && !this.socket.writableNeedDrain) setImmediate(() => this.resumeConsumers());
+  }
+
+  /** Output room came back: let this connection's consumers take messages again. */
+  private resumeConsumers(): void {
+    if (!this.writeStarved || this.state !== 'open') return;
+    this.writeStarved = false;
+    for (const channel of this.channels.values()) channel.resumeConsumers();
+  }
+
+  // --- flow control --------------------------------------------------------------
+
+  /** Resource alarm: stop reading publishers and tell clients that asked (connection.blocked). */
+  block(reason: string): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    this.socket.pause();
+    if (this.clientCapabilities['connection.blocked'] === true && this.state === 'open') {
+      this.send(0, { id: MethodId.ConnectionBlocked, reason });
+    }
+  }
+
+  unblock(): void {
+    if (!this.blocked) return;
+    this.blocked = false;
+    this.socket.resume();
+    if (this.clientCapabilities['connection.blocked'] === true && this.state === 'open') {
+      this.send(0, { id: MethodId.ConnectionUnblocked });
+    }
+  }
+
+  // --- errors and closing ---------------------------------------------------------
+
+  /** Handles anything thrown while processing a frame: channel errors close the channel, the rest the connection. */
+  private fail(error: unknown, channelId: number, method: Method | undefined): void {
+    if (error instanceof IgnoredFrame) return;
+    const amqpError = toAmqpError(error, method);
+    if (amqpError.code === ReplyCode.INTERNAL_ERROR) {
+      this.log.error({ err: error, channel: channelId }, 'internal error while handling a frame');
+    }
+    const channel = channelId === 0 ? undefined : this.channels.get(channelId);
+    if (!amqpError.isConnectionError && channel) {
+      channel.closeWithError(amqpError);
+      return;
+    }
+    this.closeWithError(amqpError);
+  }
+
+  /** Sends connection.close with the error, then waits briefly for close-ok. */
+  closeWithError(error: AmqpError): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.log.warn({ code: error.code, classId: error.classId, methodId: error.methodId }, 'closing connection: %s', error.replyText);
+    this.releaseChannels();
+    this.state = 'closing';
+    this.send(0, {
+      id: MethodId.ConnectionClose,
+      replyCode: error.code,
+      replyText: error.replyText.slice(0, 255),
+      classId: error.classId,
+      methodId: error.methodId,
+    });
+    this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);
+    this.closeTimer.unref();
+  }
+
+  /** Server-initiated close without an error (CONNECTION_FORCED), e.g. on shutdown. */
+  closeForced(text: string): void {
+    this.closeWithError(new AmqpError(ReplyCode.CONNECTION_FORCED, text));
+  }
+
+  /** Remove a channel once its close handshake finished. */
+  channelClosed(channel: Channel): void {
+    if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
+  }
+
+  /** After close-ok the client closes the socket (as with RabbitMQ); drop it ourselves only if it does not. */
+  private finishClose(): void {
+    this.state = 'closed';
+    this.reader.stop();
+    this.flush();
+    this.stopTimers();
+    this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS);
+    this.closeTimer.unref();
+  }
+
+  private releaseChannels(): void {
+    for (const channel of this.channels.values()) channel.release();
+    this.channels.clear();
+    this.vhost?.ownerGone(this);
+  }
+
+  private onSocketClosed(): void {
+    this.state = 'closed';
+    this.reader.stop();
+    this.stopTimers();
+    this.releaseChannels();
+    this.context.connectionClosed(this);
+    this.log.debug('socket closed');
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.handshakeTimer);
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.closeTimer);
+  }
+
+  /** Channels for management listings. */
+  listChannels(): IterableIterator<Channel> {
+    return this.channels.values();
+  }
+}
+
+/** Thrown for frames that arrive while the connection is closing; they are dropped. */
+class IgnoredFrame extends Error {}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { UserStore } from '../auth/user-store.js';
+import type { BrokerCore } from '../broker/broker-core.js';
+import type { Connection } from './connection.js';
+import type { FlushScheduler } from './flush-scheduler.js';
+import type { ServerSettings } from './settings.js';
+
+/** What every connection shares: the domain, users, settings, logging and output batching. */
+export interface ServerContext {
+  readonly core: BrokerCore;
+  readonly users: UserStore;
+  readonly settings: ServerSettings;
+  readonly log: Logger;
+  readonly flushScheduler: FlushScheduler;
+  connectionClosed(connection: Connection): void;
+}

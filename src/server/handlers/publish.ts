@@ -1,0 +1,59 @@
+import { AmqpError } from '../../amqp/errors.js';
+import { PropertyFlag } from '../../amqp/property-peek.js';
+import { MethodId, ReplyCode, type BasicPublish } from '../../amqp/spec.generated.js';
+import { preconditionFailed } from '../../broker/errors.js';
+import type { Exchange } from '../../broker/exchange.js';
+import { parseExpiration, type Message } from '../../broker/message.js';
+import type { Channel } from '../channel.js';
+import { deliverDirectReply, isDirectReplyAddress, withReplyAddress } from '../direct-reply-to.js';
+
+/** A complete basic.publish: checks, then routing now or at tx.commit. */
+export function publish(channel: Channel, method: BasicPublish, message: Message): void {
+  if (method.immediate) throw new AmqpError(ReplyCode.NOT_IMPLEMENTED, 'immediate=true', 60, 40);
+  const exchange = channel.vhost.exchangeForPublish(method.exchange);
+  checkProperties(channel, message);
+  const routed = withReplyAddress(channel, message);
+  if (channel.transaction) {
+    channel.transaction.publishes.push({ exchange, message: routed, mandatory: method.mandatory });
+    return;
+  }
+  routeMessage(channel, exchange, routed, method.mandatory);
+  if (channel.confirmMode) channel.confirm(++channel.publishSeq);
+}
+
+export function routeMessage(channel: Channel, exchange: Exchange, message: Message, mandatory: boolean): void {
+  if (exchange.name === '' && isDirectReplyAddress(message.routingKey)) {
+    if (deliverDirectReply(channel.vhost, message)) return;
+  } else {
+    const queues = channel.vhost.route(exchange, message, message.routingKey);
+    if (queues.length > 0) {
+      for (let i = 0; i < queues.length; i++) queues[i].enqueue(message);
+      return;
+    }
+  }
+  if (mandatory) {
+    channel.send({
+      id: MethodId.BasicReturn,
+      replyCode: ReplyCode.NO_ROUTE,
+      replyText: 'NO_ROUTE',
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+    });
+    channel.sendContent(message.header, message.body);
+  }
+}
+
+/** The few properties RabbitMQ validates on publish; decoded only when present. */
+function checkProperties(channel: Channel, message: Message): void {
+  if (message.hasProperty(PropertyFlag.UserId)) {
+    const userId = message.properties.userId;
+    const user = channel.connection.user?.name;
+    if (userId !== user) {
+      throw preconditionFailed(`user_id property set to '${userId}' but authenticated user was '${user}'`);
+    }
+  }
+  if (message.hasProperty(PropertyFlag.Expiration)) {
+    const expiration = message.properties.expiration;
+    if (parseExpiration(expiration) === undefined) throw preconditionFailed(`invalid expiration '${expiration}'`);
+  }
+}
