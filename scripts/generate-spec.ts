@@ -70,15 +70,33 @@ const PRIMITIVES: ReadonlySet<string> = new Set<Primitive>([
 ]);
 
 /** Per primitive: TS type, reader call, fixed encoded size (0 = variable), writer call. */
-const WIRE: Record<Primitive, { ts: string; read: string; size: number; sizeOf?: string; write?: string }> = {
+interface Wire {
+  ts: string;
+  read: string;
+  /** Fixed encoded size, or 0 when it depends on the value. */
+  size: number;
+  /** Exact size of a variable-size value, and a cheaper upper bound of it. */
+  sizeOf?: string;
+  boundOf?: string;
+  write?: string;
+}
+
+const WIRE: Record<Primitive, Wire> = {
   octet: { ts: 'number', read: 'r.u8()', size: 1, write: 'writeU8' },
   short: { ts: 'number', read: 'r.u16()', size: 2, write: 'writeU16' },
   long: { ts: 'number', read: 'r.u32()', size: 4, write: 'writeU32' },
   longlong: { ts: 'number', read: 'r.u64()', size: 8, write: 'writeU64' },
   timestamp: { ts: 'number', read: 'r.u64()', size: 8, write: 'writeU64' },
-  shortstr: { ts: 'string', read: 'r.shortstr()', size: 0, sizeOf: 'shortstrSize', write: 'writeShortstr' },
-  longstr: { ts: 'Buffer | string', read: 'r.longstrBuffer()', size: 0, sizeOf: 'longstrSize', write: 'writeLongstr' },
-  table: { ts: 'FieldTable', read: 'r.table()', size: 0, sizeOf: 'tableByteLength', write: 'writeTable' },
+  shortstr: { ts: 'string', read: 'r.shortstr()', size: 0, sizeOf: 'shortstrSize', boundOf: 'shortstrSizeBound', write: 'writeShortstr' },
+  longstr: {
+    ts: 'Buffer | string',
+    read: 'r.longstrBuffer()',
+    size: 0,
+    sizeOf: 'longstrSize',
+    boundOf: 'longstrSizeBound',
+    write: 'writeLongstr',
+  },
+  table: { ts: 'FieldTable', read: 'r.table()', size: 0, sizeOf: 'tableByteLength', boundOf: 'tableByteLength', write: 'writeTable' },
   bit: { ts: 'boolean', read: '', size: 0 }, // packed into octets, handled by the bit-group logic
 };
 
@@ -238,7 +256,18 @@ function emitHeader(spec: Spec, sourceName: string): string[] {
   out.push(
     '',
     "import type { ByteReader } from './byte-reader.js';",
-    "import { longstrSize, shortstrSize, writeLongstr, writeShortstr, writeU16, writeU32, writeU64, writeU8 } from './byte-writer.js';",
+    'import {',
+    '  longstrSize,',
+    '  longstrSizeBound,',
+    '  shortstrSize,',
+    '  shortstrSizeBound,',
+    '  writeLongstr,',
+    '  writeShortstr,',
+    '  writeU16,',
+    '  writeU32,',
+    '  writeU64,',
+    '  writeU8,',
+    "} from './byte-writer.js';",
     "import { AmqpError } from './errors.js';",
     "import { tableByteLength, writeTable, type FieldTable } from './field-table.js';",
     '',
@@ -433,11 +462,22 @@ function emitDecoders(methods: MethodModel[]): string[] {
 }
 
 function emitSizes(methods: MethodModel[]): string[] {
-  const out = [
-    '/** Exact encoded size of a method payload (class-id + method-id + arguments). */',
-    'export function encodedMethodSize(m: Method): number {',
-    '  switch (m.id) {',
+  return [
+    ...emitSizeFunction(methods, 'encodedMethodSize', 'sizeOf', [
+      '/** Exact encoded size of a method payload (class-id + method-id + arguments). */',
+    ]),
+    ...emitSizeFunction(methods, 'encodedMethodSizeBound', 'boundOf', [
+      '/**',
+      ' * An upper bound of encodedMethodSize(m) that does not measure strings (3 bytes per UTF-16',
+      ' * unit at most). For writers that encode into spare room and take the size from the end',
+      ' * offset encodeMethod returns: on deliveries that saves a native call per string.',
+      ' */',
+    ]),
   ];
+}
+
+function emitSizeFunction(methods: MethodModel[], name: string, measure: 'sizeOf' | 'boundOf', doc: string[]): string[] {
+  const out = [...doc, `export function ${name}(m: Method): number {`, '  switch (m.id) {'];
   for (const m of methods) {
     let fixed = 4;
     const variable: string[] = [];
@@ -446,7 +486,7 @@ function emitSizes(methods: MethodModel[]): string[] {
       else {
         const w = WIRE[chunk.field.type];
         if (w.size > 0) fixed += w.size;
-        else variable.push(`${w.sizeOf!}(m.${chunk.field.name})`);
+        else variable.push(`${w[measure]!}(m.${chunk.field.name})`);
       }
     }
     out.push(`    case MethodId.${m.typeName}:`);

@@ -59,6 +59,14 @@ export function shortstrSize(s: string): number {
   return 1 + n;
 }
 
+/**
+ * At least shortstrSize(s) without measuring the string: 3 bytes per UTF-16 unit at most,
+ * and never over 256 (a longer string is refused by writeShortstr before it writes).
+ */
+export function shortstrSizeBound(s: string): number {
+  return 1 + Math.min(SHORTSTR_MAX, 3 * s.length);
+}
+
 function checkedShortstrBytes(s: string): number {
   const n = Buffer.byteLength(s, 'utf8');
   if (n > SHORTSTR_MAX) tooLong(s, n);
@@ -95,6 +103,11 @@ export function writeShortstr(buf: Buffer, off: number, s: string): number {
 /** Encoded size of a longstr (u32 length + bytes). */
 export function longstrSize(v: Buffer | string): number {
   return 4 + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
+}
+
+/** At least longstrSize(v) without measuring a string. */
+export function longstrSizeBound(v: Buffer | string): number {
+  return 4 + (typeof v === 'string' ? 3 * v.length : v.length);
 }
 
 export function writeLongstr(buf: Buffer, off: number, v: Buffer | string): number {

@@ -10,7 +10,7 @@
  */
 import { contentHeaderSize, writeContentHeader } from './content.js';
 import { writeU16, writeU32 } from './byte-writer.js';
-import { FRAME_END, FrameType, encodedMethodSize, encodeMethod, type BasicProperties, type Method } from './spec.generated.js';
+import { FRAME_END, FrameType, encodedMethodSizeBound, encodeMethod, type BasicProperties, type Method } from './spec.generated.js';
 import { FRAME_HEADER_SIZE, FRAME_OVERHEAD } from './frame-reader.js';
 
 /** Slab size: many frames per allocation, and per write for a busy connection. */
@@ -48,14 +48,17 @@ export class FrameWriter {
     return this.queuedBytes + (this.slabPos - this.regionStart);
   }
 
+  /** A method frame. Throws RangeError (queuing nothing) for a shortstr over 255 bytes. */
   method(channel: number, m: Method): void {
-    const size = encodedMethodSize(m);
-    let off = this.reserve(size + FRAME_OVERHEAD);
+    // Room for the worst case, then the real size from where encoding ended: cheaper than
+    // measuring every string first with encodedMethodSize.
+    const start = this.reserve(encodedMethodSizeBound(m) + FRAME_OVERHEAD);
     const slab = this.slab;
-    off = writeFrameHeader(slab, off, FrameType.Method, channel, size);
-    off = encodeMethod(slab, off, m);
-    slab[off] = FRAME_END;
-    this.slabPos = off + 1;
+    const payloadStart = start + FRAME_HEADER_SIZE;
+    const end = encodeMethod(slab, payloadStart, m);
+    writeFrameHeader(slab, start, FrameType.Method, channel, end - payloadStart);
+    slab[end] = FRAME_END;
+    this.slabPos = end + 1;
   }
 
   /** A content header frame whose payload (class-id .. properties) is forwarded exactly as received. */

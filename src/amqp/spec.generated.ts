@@ -35,7 +35,18 @@
 //   https://jira.amqp.org/confluence/download/attachments/720900/amqp-xml-doc0-9.pdf?version=1
 
 import type { ByteReader } from './byte-reader.js';
-import { longstrSize, shortstrSize, writeLongstr, writeShortstr, writeU16, writeU32, writeU64, writeU8 } from './byte-writer.js';
+import {
+  longstrSize,
+  longstrSizeBound,
+  shortstrSize,
+  shortstrSizeBound,
+  writeLongstr,
+  writeShortstr,
+  writeU16,
+  writeU32,
+  writeU64,
+  writeU8,
+} from './byte-writer.js';
 import { AmqpError } from './errors.js';
 import { tableByteLength, writeTable, type FieldTable } from './field-table.js';
 
@@ -1577,6 +1588,150 @@ export function encodedMethodSize(m: Method): number {
       return 17 + shortstrSize(m.exchange) + shortstrSize(m.routingKey);
     case MethodId.BasicGetEmpty:
       return 4 + shortstrSize(m.clusterId);
+    case MethodId.BasicAck:
+      return 13;
+    case MethodId.BasicReject:
+      return 13;
+    case MethodId.BasicRecoverAsync:
+      return 5;
+    case MethodId.BasicRecover:
+      return 5;
+    case MethodId.BasicRecoverOk:
+      return 4;
+    case MethodId.BasicNack:
+      return 13;
+    case MethodId.TxSelect:
+      return 4;
+    case MethodId.TxSelectOk:
+      return 4;
+    case MethodId.TxCommit:
+      return 4;
+    case MethodId.TxCommitOk:
+      return 4;
+    case MethodId.TxRollback:
+      return 4;
+    case MethodId.TxRollbackOk:
+      return 4;
+    case MethodId.ConfirmSelect:
+      return 5;
+    case MethodId.ConfirmSelectOk:
+      return 4;
+    default:
+      return unknownMethod(m);
+  }
+}
+
+/**
+ * An upper bound of encodedMethodSize(m) that does not measure strings (3 bytes per UTF-16
+ * unit at most). For writers that encode into spare room and take the size from the end
+ * offset encodeMethod returns: on deliveries that saves a native call per string.
+ */
+export function encodedMethodSizeBound(m: Method): number {
+  switch (m.id) {
+    case MethodId.ConnectionStart:
+      return 6 + tableByteLength(m.serverProperties) + longstrSizeBound(m.mechanisms) + longstrSizeBound(m.locales);
+    case MethodId.ConnectionStartOk:
+      return 4 + tableByteLength(m.clientProperties) + shortstrSizeBound(m.mechanism) + longstrSizeBound(m.response) + shortstrSizeBound(m.locale);
+    case MethodId.ConnectionSecure:
+      return 4 + longstrSizeBound(m.challenge);
+    case MethodId.ConnectionSecureOk:
+      return 4 + longstrSizeBound(m.response);
+    case MethodId.ConnectionTune:
+      return 12;
+    case MethodId.ConnectionTuneOk:
+      return 12;
+    case MethodId.ConnectionOpen:
+      return 5 + shortstrSizeBound(m.virtualHost) + shortstrSizeBound(m.capabilities);
+    case MethodId.ConnectionOpenOk:
+      return 4 + shortstrSizeBound(m.knownHosts);
+    case MethodId.ConnectionClose:
+      return 10 + shortstrSizeBound(m.replyText);
+    case MethodId.ConnectionCloseOk:
+      return 4;
+    case MethodId.ConnectionBlocked:
+      return 4 + shortstrSizeBound(m.reason);
+    case MethodId.ConnectionUnblocked:
+      return 4;
+    case MethodId.ConnectionUpdateSecret:
+      return 4 + longstrSizeBound(m.newSecret) + shortstrSizeBound(m.reason);
+    case MethodId.ConnectionUpdateSecretOk:
+      return 4;
+    case MethodId.ChannelOpen:
+      return 4 + shortstrSizeBound(m.outOfBand);
+    case MethodId.ChannelOpenOk:
+      return 4 + longstrSizeBound(m.channelId);
+    case MethodId.ChannelFlow:
+      return 5;
+    case MethodId.ChannelFlowOk:
+      return 5;
+    case MethodId.ChannelClose:
+      return 10 + shortstrSizeBound(m.replyText);
+    case MethodId.ChannelCloseOk:
+      return 4;
+    case MethodId.AccessRequest:
+      return 5 + shortstrSizeBound(m.realm);
+    case MethodId.AccessRequestOk:
+      return 6;
+    case MethodId.ExchangeDeclare:
+      return 7 + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.type) + tableByteLength(m.arguments);
+    case MethodId.ExchangeDeclareOk:
+      return 4;
+    case MethodId.ExchangeDelete:
+      return 7 + shortstrSizeBound(m.exchange);
+    case MethodId.ExchangeDeleteOk:
+      return 4;
+    case MethodId.ExchangeBind:
+      return 7 + shortstrSizeBound(m.destination) + shortstrSizeBound(m.source) + shortstrSizeBound(m.routingKey) + tableByteLength(m.arguments);
+    case MethodId.ExchangeBindOk:
+      return 4;
+    case MethodId.ExchangeUnbind:
+      return 7 + shortstrSizeBound(m.destination) + shortstrSizeBound(m.source) + shortstrSizeBound(m.routingKey) + tableByteLength(m.arguments);
+    case MethodId.ExchangeUnbindOk:
+      return 4;
+    case MethodId.QueueDeclare:
+      return 7 + shortstrSizeBound(m.queue) + tableByteLength(m.arguments);
+    case MethodId.QueueDeclareOk:
+      return 12 + shortstrSizeBound(m.queue);
+    case MethodId.QueueBind:
+      return 7 + shortstrSizeBound(m.queue) + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.routingKey) + tableByteLength(m.arguments);
+    case MethodId.QueueBindOk:
+      return 4;
+    case MethodId.QueuePurge:
+      return 7 + shortstrSizeBound(m.queue);
+    case MethodId.QueuePurgeOk:
+      return 8;
+    case MethodId.QueueDelete:
+      return 7 + shortstrSizeBound(m.queue);
+    case MethodId.QueueDeleteOk:
+      return 8;
+    case MethodId.QueueUnbind:
+      return 6 + shortstrSizeBound(m.queue) + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.routingKey) + tableByteLength(m.arguments);
+    case MethodId.QueueUnbindOk:
+      return 4;
+    case MethodId.BasicQos:
+      return 11;
+    case MethodId.BasicQosOk:
+      return 4;
+    case MethodId.BasicConsume:
+      return 7 + shortstrSizeBound(m.queue) + shortstrSizeBound(m.consumerTag) + tableByteLength(m.arguments);
+    case MethodId.BasicConsumeOk:
+      return 4 + shortstrSizeBound(m.consumerTag);
+    case MethodId.BasicCancel:
+      return 5 + shortstrSizeBound(m.consumerTag);
+    case MethodId.BasicCancelOk:
+      return 4 + shortstrSizeBound(m.consumerTag);
+    case MethodId.BasicPublish:
+      return 7 + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.routingKey);
+    case MethodId.BasicReturn:
+      return 6 + shortstrSizeBound(m.replyText) + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.routingKey);
+    case MethodId.BasicDeliver:
+      return 13 + shortstrSizeBound(m.consumerTag) + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.routingKey);
+    case MethodId.BasicGet:
+      return 7 + shortstrSizeBound(m.queue);
+    case MethodId.BasicGetOk:
+      return 17 + shortstrSizeBound(m.exchange) + shortstrSizeBound(m.routingKey);
+    case MethodId.BasicGetEmpty:
+      return 4 + shortstrSizeBound(m.clusterId);
     case MethodId.BasicAck:
       return 13;
     case MethodId.BasicReject:

@@ -185,6 +185,19 @@ describe('FrameWriter', () => {
         if (ranges[i]!.ab === ranges[j]!.ab) assert.ok(ranges[i]!.to <= ranges[j]!.from || ranges[j]!.to <= ranges[i]!.from, 'regions overlap');
   });
 
+  it('refuses a method with a shortstr over 255 bytes and queues nothing of it', () => {
+    const w = new FrameWriter(4096);
+    w.heartbeat();
+    assert.throws(() => w.method(1, { ...deliver, routingKey: 'é'.repeat(200) } as Method), RangeError);
+    assert.throws(() => w.method(1, { ...deliver, routingKey: 'x'.repeat(256) } as Method), RangeError);
+    w.method(1, { ...deliver, routingKey: 'é'.repeat(127) } as Method); // 254 bytes: fine
+    const frames = parse(w.take(), 4096);
+    assert.deepEqual(
+      frames.map((f) => f.type),
+      ['heartbeat', 'method'],
+    );
+  });
+
   it('tracks pendingBytes and returns null when nothing is queued', () => {
     const w = new FrameWriter(4096);
     assert.equal(w.take(), null);

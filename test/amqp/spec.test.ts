@@ -11,6 +11,7 @@ import {
   encodeBasicProperties,
   encodedBasicPropertiesSize,
   encodedMethodSize,
+  encodedMethodSizeBound,
   encodeMethod,
   FrameType,
   isConnectionError,
@@ -94,6 +95,7 @@ function encode(m: Method): Buffer {
   const buf = Buffer.alloc(size + 10, 0xaa);
   const end = encodeMethod(buf, 3, m);
   assert.equal(end - 3, size, `encodedMethodSize matches bytes written for ${methodName(m.id)}`);
+  assert.ok(encodedMethodSizeBound(m) >= size, `encodedMethodSizeBound is an upper bound for ${methodName(m.id)}`);
   assert.equal(buf[2], 0xaa, 'nothing written before offset');
   assert.equal(buf[end], 0xaa, 'nothing written past the end');
   return buf.subarray(3, end);
