@@ -511,8 +511,9 @@ function emitEncoders(methods: MethodModel[]): string[] {
   }
   out.push('    default:', '      return unknownMethod(m);', '  }', '}', '');
   out.push(
+    '/** Unreachable for well-typed callers; a plain-JS caller could pass anything. */',
     'function unknownMethod(m: never): never {',
-    '  throw new RangeError(`not an AMQP method: ${JSON.stringify(m)}`);',
+    '  throw new RangeError(`not an AMQP method id: ${String((m as { id?: unknown } | null)?.id)}`);',
     '}',
     '',
   );

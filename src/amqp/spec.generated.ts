@@ -1908,8 +1908,9 @@ export function encodeMethod(buf: Buffer, offset: number, m: Method): number {
   }
 }
 
+/** Unreachable for well-typed callers; a plain-JS caller could pass anything. */
 function unknownMethod(m: never): never {
-  throw new RangeError(`not an AMQP method: ${JSON.stringify(m)}`);
+  throw new RangeError(`not an AMQP method id: ${String((m as { id?: unknown } | null)?.id)}`);
 }
 
 function encodeConnectionStart(buf: Buffer, off: number, m: ConnectionStart): number {
