@@ -91,11 +91,34 @@ export function contentHeaderBodySize(buf: Buffer, start: number, end: number = 
   return hi * TWO_POW_32 + lo;
 }
 
-// Flag bits of the basic properties that precede delivery-mode (bit 15 is the first property).
-const FLAG_CONTENT_TYPE = 0x8000;
-const FLAG_CONTENT_ENCODING = 0x4000;
-const FLAG_HEADERS = 0x2000;
-const FLAG_DELIVERY_MODE = 0x1000;
+/** Flag bit of each basic property in the first flags word (the first property is bit 15). */
+export const PropertyFlag = {
+  ContentType: 0x8000,
+  ContentEncoding: 0x4000,
+  Headers: 0x2000,
+  DeliveryMode: 0x1000,
+  Priority: 0x0800,
+  CorrelationId: 0x0400,
+  ReplyTo: 0x0200,
+  Expiration: 0x0100,
+  MessageId: 0x0080,
+  Timestamp: 0x0040,
+  Type: 0x0020,
+  UserId: 0x0010,
+  AppId: 0x0008,
+  ClusterId: 0x0004,
+} as const;
+const FLAG_CONTENT_TYPE = PropertyFlag.ContentType;
+const FLAG_CONTENT_ENCODING = PropertyFlag.ContentEncoding;
+const FLAG_HEADERS = PropertyFlag.Headers;
+const FLAG_DELIVERY_MODE = PropertyFlag.DeliveryMode;
+
+/** The first property-flags word: which properties a raw header carries, without decoding any. */
+export function contentHeaderPropertyFlags(buf: Buffer, start: number, end: number): number {
+  const p = start + FLAGS_OFFSET;
+  if (p + 2 > end) truncated();
+  return (buf[p]! << 8) | buf[p + 1]!;
+}
 
 /**
  * delivery-mode of a basic content header payload buf[start, end) without decoding the

@@ -76,20 +76,60 @@ export function readFieldValue(r: ByteReader): FieldValue {
   return readValueOfType(r, r.u8(), '', 0);
 }
 
+/**
+ * Decoded tables remember each value's type letter under this (non-enumerable) symbol:
+ * JSON-like values lose the difference between, say, a short and a long, which
+ * RabbitMQ names in its error texts.
+ */
+const FIELD_TYPES = Symbol('fieldTypes');
+
+/** RabbitMQ's names of the field types, as they appear in its error texts. */
+const TYPE_NAMES: Record<string, string> = {
+  t: 'bool',
+  b: 'byte',
+  B: 'unsignedbyte',
+  s: 'short',
+  u: 'unsignedshort',
+  I: 'signedint',
+  i: 'unsignedint',
+  l: 'long',
+  L: 'long',
+  f: 'float',
+  d: 'double',
+  D: 'decimal',
+  S: 'longstr',
+  A: 'array',
+  T: 'timestamp',
+  F: 'table',
+  V: 'void',
+  x: 'binary',
+};
+
+/** The wire type name of `table[key]` if the table was decoded from the wire. */
+export function fieldTypeName(table: FieldTable, key: string): string | undefined {
+  const types = (table as { [FIELD_TYPES]?: Record<string, string> })[FIELD_TYPES];
+  const letter = types?.[key];
+  return letter === undefined ? undefined : TYPE_NAMES[letter];
+}
+
 function readTableNested(r: ByteReader, depth: number): FieldTable {
   const length = r.u32();
   const outerEnd = enterNested(r, length, 'table', depth);
   // No prototype: a key such as "__proto__" or "constructor" from the peer is an
   // ordinary own property, and lookups of absent keys never find Object.prototype's.
   const table: FieldTable = Object.create(null);
+  const types: Record<string, string> = Object.create(null);
   try {
     while (r.pos < r.end) {
       const key = r.shortstr();
-      table[key] = readValueOfType(r, r.u8(), key, depth);
+      const type = r.u8();
+      types[key] = String.fromCharCode(type);
+      table[key] = readValueOfType(r, type, key, depth);
     }
   } finally {
     r.end = outerEnd;
   }
+  Object.defineProperty(table, FIELD_TYPES, { value: types });
   return table;
 }
 

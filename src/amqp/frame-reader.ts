@@ -216,7 +216,7 @@ export class FrameReader {
       if (this.frameMax !== 0 && size > this.frameMax - FRAME_OVERHEAD + FRAME_SIZE_SLACK) {
         throw new AmqpError(
           ReplyCode.FRAME_ERROR,
-          `frame of ${size + FRAME_OVERHEAD} bytes on channel ${channel} exceeds frame_max ${this.frameMax}`,
+          `type ${type}, channel ${channel}: {frame_too_large,${size + FRAME_OVERHEAD},${this.frameMax}} (frame exceeds the negotiated frame_max)`,
         );
       }
       return;
@@ -226,13 +226,14 @@ export class FrameReader {
       if (size !== 0) throw new AmqpError(ReplyCode.FRAME_ERROR, `heartbeat frame with a ${size}-byte payload, must be empty`);
       return;
     }
-    throw new AmqpError(ReplyCode.FRAME_ERROR, `unknown frame type ${type}`);
+    // RabbitMQ's wording, so operators can search for it: "type N, ...: unknown_frame".
+    throw new AmqpError(ReplyCode.FRAME_ERROR, `type ${type}, channel ${channel}: unknown_frame`);
   }
 
   private badFrameEnd(octet: number, type: number, channel: number, size: number): never {
     throw new AmqpError(
       ReplyCode.FRAME_ERROR,
-      `frame end octet 0x${octet.toString(16).padStart(2, '0')}, expected 0xce (type ${type}, channel ${channel}, ${size}-byte payload)`,
+      `type ${type}, channel ${channel}, ${size}-byte payload: {invalid_frame_end_marker,${octet}} (expected 206 = 0xce)`,
     );
   }
 }

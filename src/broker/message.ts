@@ -1,6 +1,10 @@
-import { decodeContentHeader } from '../amqp/content.js';
+import {
+  contentHeaderPropertyFlags,
+  decodeContentHeader,
+  peekDeliveryMode,
+  PropertyFlag,
+} from '../amqp/content.js';
 import type { BasicProperties } from '../amqp/spec.generated.js';
-import { peekDeliveryMode, propertyFlags, PropertyFlag } from '../amqp/property-peek.js';
 
 /**
  * A published message as the broker keeps it: where it was published, the content
@@ -29,12 +33,12 @@ export class Message {
   }
 
   get persistent(): boolean {
-    if (this.deliveryModeCache < 0) this.deliveryModeCache = peekDeliveryMode(this.header);
+    if (this.deliveryModeCache < 0) this.deliveryModeCache = peekDeliveryMode(this.header, 0, this.header.length);
     return this.deliveryModeCache === 2;
   }
 
   hasProperty(flag: number): boolean {
-    return (propertyFlags(this.header) & flag) !== 0;
+    return (contentHeaderPropertyFlags(this.header, 0, this.header.length) & flag) !== 0;
   }
 
   /** The per-message TTL in ms from the expiration property, or undefined when absent or invalid. */

@@ -1,4 +1,4 @@
-import type { FieldTable, FieldValue } from '../amqp/field-table.js';
+import { fieldTypeName, type FieldTable, type FieldValue } from '../amqp/field-table.js';
 import { preconditionFailed } from './errors.js';
 import { fieldValuesEqual } from './field-values.js';
 
@@ -13,15 +13,18 @@ export interface QueueSettings {
   deadLetterRoutingKey?: string;
 }
 
-type Check = (value: FieldValue, args: FieldTable) => string | undefined;
+type Check = (value: FieldValue, args: FieldTable, key: string) => string | undefined;
 
-const isInteger = (value: FieldValue): boolean =>
-  (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint';
+const INTEGER_TYPES = new Set(['byte', 'short', 'signedint', 'long', 'unsignedbyte', 'unsignedshort', 'unsignedint']);
 
-const integer: Check = (value) => (isInteger(value) ? undefined : `{unacceptable_type,${kindOf(value)}}`);
+/** RabbitMQ accepts only integer field types here; a double holding 5.0 is refused as RabbitMQ does. */
+const integer: Check = (value, args, key) => {
+  const kind = kindOf(value, args, key);
+  return INTEGER_TYPES.has(kind) ? undefined : `{unacceptable_type,${kind}}`;
+};
 
-const expiry: Check = (value, args) => {
-  const problem = integer(value, args);
+const expiry: Check = (value, args, key) => {
+  const problem = integer(value, args, key);
   if (problem) return problem;
   const ms = Number(value);
   if (ms > MAX_EXPIRY_MS) return `{value_too_large,${ms}}`;
@@ -29,15 +32,16 @@ const expiry: Check = (value, args) => {
   return undefined;
 };
 
-const nonNegativeInteger: Check = (value, args) =>
-  integer(value, args) ?? (Number(value) < 0 ? `{value_negative,${Number(value)}}` : undefined);
+const nonNegativeInteger: Check = (value, args, key) =>
+  integer(value, args, key) ?? (Number(value) < 0 ? `{value_negative,${Number(value)}}` : undefined);
 
-const longstr: Check = (value) => (typeof value === 'string' ? undefined : `{unacceptable_type,${kindOf(value)}}`);
+const longstr: Check = (value, args, key) =>
+  typeof value === 'string' ? undefined : `{unacceptable_type,${kindOf(value, args, key)}}`;
 
 const oneOf =
   (...allowed: string[]): Check =>
-  (value) => {
-    if (typeof value !== 'string') return `{unacceptable_type,${kindOf(value)}}`;
+  (value, args, key) => {
+    if (typeof value !== 'string') return `{unacceptable_type,${kindOf(value, args, key)}}`;
     return allowed.includes(value) ? undefined : `{invalid_value,<<"${value}">>}`;
   };
 
@@ -46,23 +50,23 @@ const oneOf =
  * (rabbit_amqqueue:declare_args/0). Unknown `x-` arguments are kept but not checked.
  */
 const declareArgs: Record<string, Check> = {
-  'x-expires': (value, args) => expiry(value, args) ?? (Number(value) === 0 ? '{value_zero,0}' : undefined),
+  'x-expires': (value, args, key) => expiry(value, args, key) ?? (Number(value) === 0 ? '{value_zero,0}' : undefined),
   'x-message-ttl': expiry,
   'x-dead-letter-exchange': longstr,
-  'x-dead-letter-routing-key': (value, args) =>
-    longstr(value, args) ??
+  'x-dead-letter-routing-key': (value, args, key) =>
+    longstr(value, args, key) ??
     (args['x-dead-letter-exchange'] === undefined ? 'routing_key_but_no_dlx_defined' : undefined),
   'x-max-length': nonNegativeInteger,
   'x-max-length-bytes': nonNegativeInteger,
   'x-max-in-memory-length': nonNegativeInteger,
   'x-max-in-memory-bytes': nonNegativeInteger,
-  'x-max-priority': (value, args) =>
-    nonNegativeInteger(value, args) ?? (Number(value) > 255 ? `{value_too_large,${Number(value)}}` : undefined),
+  'x-max-priority': (value, args, key) =>
+    nonNegativeInteger(value, args, key) ?? (Number(value) > 255 ? `{value_too_large,${Number(value)}}` : undefined),
   'x-overflow': oneOf('drop-head', 'reject-publish', 'reject-publish-dlx'),
   'x-queue-mode': oneOf('default', 'lazy'),
   'x-queue-type': oneOf('classic', 'quorum', 'stream'),
-  'x-single-active-consumer': (value) =>
-    typeof value === 'boolean' ? undefined : `{unacceptable_type,${kindOf(value)}}`,
+  'x-single-active-consumer': (value, args, key) =>
+    typeof value === 'boolean' ? undefined : `{unacceptable_type,${kindOf(value, args, key)}}`,
   'x-queue-master-locator': oneOf('min-masters', 'client-local', 'random'),
   'x-queue-leader-locator': oneOf('client-local', 'balanced'),
   'x-max-age': longstr,
@@ -75,7 +79,7 @@ const declareArgs: Record<string, Check> = {
 export function validateQueueArguments(args: FieldTable, resource: string): void {
   for (const [key, check] of Object.entries(declareArgs)) {
     if (!Object.hasOwn(args, key)) continue;
-    const problem = check(args[key], args);
+    const problem = check(args[key], args, key);
     if (problem) throw preconditionFailed(`invalid arg '${key}' for ${resource}: ${problem}`);
   }
 }
@@ -98,19 +102,20 @@ export function assertEquivalentArguments(current: FieldTable, requested: FieldT
     const now = requested[key];
     if (was === undefined && now === undefined) continue;
     if (was !== undefined && now !== undefined && fieldValuesEqual(was, now)) continue;
+    // RabbitMQ's wording: bare values when both are set, value and type when one is missing.
+    const both = was !== undefined && now !== undefined;
+    const describe = (value: FieldValue | undefined, table: FieldTable) =>
+      value === undefined ? 'none' : both ? `'${String(value)}'` : `the value '${String(value)}' of type '${kindOf(value, table, key)}'`;
     throw preconditionFailed(
-      `inequivalent arg '${key}' for ${resource}: received ${describe(now)} but current is ${describe(was)}`,
+      `inequivalent arg '${key}' for ${resource}: received ${describe(now, requested)} but current is ${describe(was, current)}`,
     );
   }
 }
 
-function describe(value: FieldValue | undefined): string {
-  if (value === undefined) return 'none';
-  return `the value '${String(value)}' of type '${kindOf(value)}'`;
-}
-
-/** RabbitMQ's name for a value's field type, as it appears in its error texts. */
-export function kindOf(value: FieldValue | undefined): string {
+/** RabbitMQ's name for a value's field type: the wire type when known, else a guess from the value. */
+export function kindOf(value: FieldValue | undefined, table?: FieldTable, key?: string): string {
+  const wireType = table && key !== undefined ? fieldTypeName(table, key) : undefined;
+  if (wireType !== undefined) return wireType;
   if (value === undefined || value === null) return 'void';
   if (typeof value === 'string') return 'longstr';
   if (typeof value === 'boolean') return 'bool';

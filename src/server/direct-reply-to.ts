@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { encodeContentHeader } from '../amqp/content.js';
+import { encodeContentHeader, PropertyFlag } from '../amqp/content.js';
 import { MethodId, type BasicConsume } from '../amqp/spec.generated.js';
 import { preconditionFailed } from '../broker/errors.js';
 import { Message } from '../broker/message.js';
-import { PropertyFlag } from '../amqp/property-peek.js';
 import type { DirectReplyTarget, VirtualHost } from '../broker/vhost.js';
 import type { Channel } from './channel.js';
 

@@ -1,5 +1,5 @@
 import { AmqpError } from '../../amqp/errors.js';
-import { PropertyFlag } from '../../amqp/property-peek.js';
+import { PropertyFlag } from '../../amqp/content.js';
 import { MethodId, ReplyCode, type BasicPublish } from '../../amqp/spec.generated.js';
 import { preconditionFailed } from '../../broker/errors.js';
 import type { Exchange } from '../../broker/exchange.js';
