@@ -373,3 +373,36 @@ export const raw = {
   recover: (ch: Channel, requeue: boolean) =>
     within((ch as unknown as Rpc).rpc(defs.BasicRecover, { requeue }, defs.BasicRecoverOk), WAIT_MS, 'basic.recover'),
 };
+
+// ------------------------------------------------------------ routing
+
+/** Removes and returns every ready message of `queue` (basic.get, no-ack, on `ch`). */
+export async function drain(ch: Channel, queue: string): Promise<Message[]> {
+  const out: Message[] = [];
+  for (;;) {
+    const m = await get(ch, queue, { noAck: true });
+    if (!m) return out;
+    out.push(m);
+  }
+}
+
+/**
+ * Publishes one message per entry to `exchange` (body = the entry's `body`,
+ * or its routing key) and returns, per queue, the bodies that arrived, in
+ * order. Everything happens on `ch`, whose methods the server handles in
+ * order, so the basic.get calls see every publish that routed.
+ */
+export async function routeAndCollect(
+  ch: Channel,
+  exchange: string,
+  publications: Array<{ key: string; body?: string; headers?: Record<string, unknown> }>,
+  queues: string[],
+): Promise<string[][]> {
+  for (const p of publications) {
+    ch.publish(exchange, p.key, Buffer.from(p.body ?? p.key), p.headers ? { headers: p.headers } : {});
+  }
+  await sync(ch);
+  const result: string[][] = [];
+  for (const q of queues) result.push((await drain(ch, q)).map((m) => m.content.toString()));
+  return result;
+}
