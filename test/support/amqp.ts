@@ -246,9 +246,16 @@ export function bodies(msgs: Array<Message | null>): string[] {
   return msgs.map((m) => (m ? m.content.toString() : '<cancel>'));
 }
 
+/** A basic.return as amqplib hands it over. */
+export interface Returned {
+  content: Buffer;
+  fields: { replyCode: number; replyText: string; exchange: string; routingKey: string };
+  properties: Message['properties'];
+}
+
 /** basic.returns on a channel, as an inbox. */
-export function returns(ch: Channel): Inbox<Message> {
-  const inbox = new Inbox<Message>();
+export function returns(ch: Channel): Inbox<Returned> {
+  const inbox = new Inbox<Returned>();
   ch.on('return', inbox.push);
   return inbox;
 }

@@ -131,6 +131,9 @@ export const M = {
   queueDelete: (ch: number, name: string) => methodFrame(ch, 50, 40, short(0), shortstr(name), bits(false, false, false)),
   basicPublish: (ch: number, exchange: string, routingKey: string, mandatory = false) =>
     methodFrame(ch, 60, 40, short(0), shortstr(exchange), shortstr(routingKey), bits(mandatory, false)),
+  basicConsume: (ch: number, queue: string, consumerTag: string, opts: { noAck?: boolean; exclusive?: boolean } = {}) =>
+    methodFrame(ch, 60, 20, short(0), shortstr(queue), shortstr(consumerTag),
+      bits(false, !!opts.noAck, !!opts.exclusive, false), table({})),
   basicGet: (ch: number, queue: string, noAck = true) => methodFrame(ch, 60, 70, short(0), shortstr(queue), bits(noAck)),
   heartbeat: () => frame(FRAME_HEARTBEAT, 0, Buffer.alloc(0)),
 };
