@@ -234,9 +234,17 @@ export class Inbox<T> {
   }
 }
 
-/** Starts a consumer that puts deliveries (and `null` on server cancel) into an inbox. */
-export async function consume(ch: Channel, queue: string, options: Options.Consume = {}) {
-  const inbox = new Inbox<ConsumeMessage | null>();
+/**
+ * Starts a consumer that puts deliveries (and `null` on server cancel) into
+ * an inbox — a new one, or `shared` when several consumers should feed one.
+ */
+export async function consume(
+  ch: Channel,
+  queue: string,
+  options: Options.Consume = {},
+  shared?: Inbox<ConsumeMessage | null>,
+) {
+  const inbox = shared ?? new Inbox<ConsumeMessage | null>();
   const ok = await within(ch.consume(queue, inbox.push, options), WAIT_MS, 'basic.consume');
   return { consumerTag: ok.consumerTag, inbox };
 }
