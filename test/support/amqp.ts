@@ -380,11 +380,13 @@ const defs = require(path.join(path.dirname(require.resolve('amqplib')), 'lib', 
 
 type Rpc = { rpc(method: number, fields: object, expect: number): Promise<Record<string, unknown>> };
 
-/** tx.select / tx.commit / tx.rollback and basic.recover(requeue) through amqplib's internal RPC. */
+/** tx.*, confirm.select and basic.recover(requeue) through amqplib's internal RPC. */
 export const raw = {
   txSelect: (ch: Channel) => within((ch as unknown as Rpc).rpc(defs.TxSelect, {}, defs.TxSelectOk), WAIT_MS, 'tx.select'),
   txCommit: (ch: Channel) => within((ch as unknown as Rpc).rpc(defs.TxCommit, {}, defs.TxCommitOk), WAIT_MS, 'tx.commit'),
   txRollback: (ch: Channel) => within((ch as unknown as Rpc).rpc(defs.TxRollback, {}, defs.TxRollbackOk), WAIT_MS, 'tx.rollback'),
+  confirmSelect: (ch: Channel) =>
+    within((ch as unknown as Rpc).rpc(defs.ConfirmSelect, { nowait: false }, defs.ConfirmSelectOk), WAIT_MS, 'confirm.select'),
   recover: (ch: Channel, requeue: boolean) =>
     within((ch as unknown as Rpc).rpc(defs.BasicRecover, { requeue }, defs.BasicRecoverOk), WAIT_MS, 'basic.recover'),
 };
