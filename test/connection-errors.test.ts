@@ -169,7 +169,7 @@ describe('channel misuse', () => {
       c.write(M.channelClose(1));
       await c.expectMethod(20, 41);
       await c.openChannel(1);
-      c.write(M.queueDeclare(1, ''));
+      c.write(M.queueDeclare(1, '', { exclusive: true }));
       await c.expectMethod(50, 11);
     } finally {
       await c.close();
@@ -305,7 +305,7 @@ describe('channel churn', () => {
         await c.expectMethod(20, 41);
       }
       await c.openChannel(1);
-      c.write(M.queueDeclare(1, ''));
+      c.write(M.queueDeclare(1, '', { exclusive: true }));
       await c.expectMethod(50, 11);
     } finally {
       await c.close();
