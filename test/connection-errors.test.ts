@@ -92,7 +92,7 @@ describe('garbage after a valid handshake', () => {
     const reason = await expectConnectionErrorSparingOthers(t, (c) => {
       c.write(frame(3, 1, Buffer.from('orphan body')));
     }, 505);
-    assert.match(reason.replyText, /^UNEXPECTED_FRAME - /);
+    assert.equal(reason.replyText, 'UNEXPECTED_FRAME - expected method frame, got non method frame instead');
   });
 
   test('a method frame where a content header is expected → 505 UNEXPECTED_FRAME', async (t) => {
@@ -100,15 +100,46 @@ describe('garbage after a valid handshake', () => {
       c.write(M.basicPublish(1, '', 'nowhere'));
       c.write(M.basicPublish(1, '', 'nowhere'));
     }, 505);
-    assert.match(reason.replyText, /^UNEXPECTED_FRAME - /);
+    assert.deepEqual(reason, {
+      replyCode: 505,
+      replyText: 'UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead',
+      classId: 60,
+      methodId: 40,
+    });
   });
 
-  test('a content header with the wrong class → connection error', async (t) => {
+  test('a content header with the wrong class → 505 UNEXPECTED_FRAME', async (t) => {
     const reason = await expectConnectionErrorSparingOthers(t, (c) => {
       c.write(M.basicPublish(1, '', 'nowhere'));
       c.write(contentHeaderFrame(1, 50, 3));
     }, 505);
+    assert.equal(reason.replyText, 'UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead');
+  });
+
+  test('a heartbeat frame on a non-zero channel → 505 UNEXPECTED_FRAME', async (t) => {
+    const reason = await expectConnectionErrorSparingOthers(t, (c) => {
+      c.write(frame(8, 1, Buffer.alloc(0)));
+    }, 505);
     assert.match(reason.replyText, /^UNEXPECTED_FRAME - /);
+  });
+
+  test('a method frame too short to hold class and method ids → 501 FRAME_ERROR', async (t) => {
+    const reason = await expectConnectionErrorSparingOthers(t, (c) => {
+      c.write(frame(FRAME_METHOD, 1, Buffer.from([0, 50, 0])));
+    }, 501);
+    assert.match(reason.replyText, /^FRAME_ERROR - /);
+  });
+
+  test('a channel-class method on channel 0 → 504 CHANNEL_ERROR', async (t) => {
+    const reason = await expectConnectionErrorSparingOthers(t, (c) => {
+      c.write(M.queueDeclare(0, ''));
+    }, 504);
+    assert.deepEqual(reason, {
+      replyCode: 504,
+      replyText: 'CHANNEL_ERROR - unexpected method in connection state running',
+      classId: 50,
+      methodId: 10,
+    });
   });
 });
 
