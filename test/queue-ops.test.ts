@@ -62,7 +62,7 @@ describe('queue.bind / queue.unbind', () => {
     await expectChannelClosed(ch, 404, `NOT_FOUND - no queue '${q}' in vhost '/'`, () => ch.bindQueue(q, 'amq.direct', 'k'));
   });
 
-  test('bind with both missing → 404 naming the queue... or the exchange (RabbitMQ names the exchange)', async (t) => {
+  test('bind with both queue and exchange missing → 404 naming the exchange', async (t) => {
     const n = names(t, broker.url);
     const [x, q] = [n.exchange(), n.queue()];
     const ch = await channel(await connect(broker.url, t));
