@@ -292,8 +292,9 @@ export class RawClient {
   private waiters: Array<(e: Event) => void> = [];
   /** Set once the socket has closed (either side). */
   isClosed = false;
-  /** Raw bytes received before framing applies (e.g. the protocol header the server sends back). */
+  /** Resolves when the socket closes. */
   readonly closed: Promise<void>;
+  /** In raw mode bytes are collected unframed (e.g. the protocol header the server sends back). */
   private rawMode = false;
   private rawBytes = Buffer.alloc(0);
   /** Heartbeat frames seen (they are not queued). */
