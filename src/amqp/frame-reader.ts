@@ -222,7 +222,9 @@ export class FrameReader {
       return;
     }
     if (type === FrameType.Heartbeat) {
-      if (channel !== 0) throw new AmqpError(ReplyCode.FRAME_ERROR, `heartbeat frame on channel ${channel}, must be 0`);
+      if (channel !== 0) {
+        throw new AmqpError(ReplyCode.UNEXPECTED_FRAME, `type 8, channel ${channel}: heartbeat frames belong on channel 0`);
+      }
       if (size !== 0) throw new AmqpError(ReplyCode.FRAME_ERROR, `heartbeat frame with a ${size}-byte payload, must be empty`);
       return;
     }

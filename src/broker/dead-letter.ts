@@ -16,6 +16,7 @@ export function deadLetteredMessage(
   reason: DeathReason,
   exchange: string,
   routingKey: string,
+  replacesRoutingKey: boolean,
 ): Message {
   const original = entry.message;
   const properties: BasicProperties = { ...original.properties };
@@ -37,7 +38,7 @@ export function deadLetteredMessage(
       queue: queue.name,
       time: new Date(Math.floor(Date.now() / 1000) * 1000),
       exchange: original.exchange,
-      'routing-keys': [original.routingKey],
+      'routing-keys': [original.routingKey, ...(original.visibleCcKeys ?? [])],
     };
     if (properties.expiration !== undefined) death['original-expiration'] = properties.expiration;
     deaths.unshift(death);
@@ -48,11 +49,16 @@ export function deadLetteredMessage(
     headers['x-first-death-queue'] = queue.name;
     headers['x-first-death-exchange'] = original.exchange;
   }
+  // A dead-letter routing key replaces every key, CC included (RabbitMQ's rule).
+  const keepCc = !replacesRoutingKey && original.visibleCcKeys !== undefined;
+  if (replacesRoutingKey) delete headers.CC;
   properties.headers = headers;
   delete properties.expiration;
 
   const header = encodeContentHeader(60, original.bodySize, properties);
-  return new Message(exchange, routingKey, header, original.body);
+  const message = new Message(exchange, routingKey, header, original.body);
+  if (keepCc) message.ccKeys = message.visibleCcKeys = original.visibleCcKeys;
+  return message;
 }
 
 function isTable(value: FieldValue): value is FieldTable {

@@ -15,6 +15,10 @@ import type { BasicProperties } from '../amqp/spec.generated.js';
 export class Message {
   private decodedProperties: BasicProperties | undefined;
   private deliveryModeCache = -1;
+  /** Extra routing keys from the CC and BCC headers (sender-selected distribution). */
+  ccKeys: readonly string[] | undefined;
+  /** The CC keys alone: BCC never shows, not even in x-death. */
+  visibleCcKeys: readonly string[] | undefined;
 
   constructor(
     readonly exchange: string,
@@ -48,9 +52,22 @@ export class Message {
   }
 }
 
-/** RabbitMQ accepts only a non-negative integer in decimal as expiration. */
+/** The expiration property in ms, or undefined when absent or invalid. */
 export function parseExpiration(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  const ms = Number(value);
-  return Number.isSafeInteger(ms) ? ms : undefined;
+  if (value === undefined || expirationProblem(value) !== undefined) return undefined;
+  return Number(value);
+}
+
+/**
+ * Why RabbitMQ would refuse an expiration (Erlang's string:to_integer reasons), or
+ * undefined if it is a valid non-negative integer of milliseconds.
+ */
+export function expirationProblem(value: string): string | undefined {
+  const match = /^[+-]?\d+/.exec(value);
+  if (!match) return 'no_integer';
+  if (match[0].length < value.length) return `{leftover_string,"${value.slice(match[0].length)}"}`;
+  const ms = Number(match[0]);
+  if (ms < 0) return `{value_negative,${ms}}`;
+  if (!Number.isSafeInteger(ms)) return `{value_too_large,${match[0]}}`;
+  return undefined;
 }

@@ -20,7 +20,7 @@ const INTEGER_TYPES = new Set(['byte', 'short', 'signedint', 'long', 'unsignedby
 /** RabbitMQ accepts only integer field types here; a double holding 5.0 is refused as RabbitMQ does. */
 const integer: Check = (value, args, key) => {
   const kind = kindOf(value, args, key);
-  return INTEGER_TYPES.has(kind) ? undefined : `{unacceptable_type,${kind}}`;
+  return INTEGER_TYPES.has(kind) ? undefined : `"expected integer, got ${kind}"`;
 };
 
 const expiry: Check = (value, args, key) => {
@@ -77,6 +77,13 @@ const declareArgs: Record<string, Check> = {
 };
 
 export function validateQueueArguments(args: FieldTable, resource: string): void {
+  // RabbitMQ checks the dead-letter exchange's type first, with its own wording.
+  const dlx = args['x-dead-letter-exchange'];
+  if (dlx !== undefined && typeof dlx !== 'string') {
+    throw preconditionFailed(
+      `invalid type '${kindOf(dlx, args, 'x-dead-letter-exchange')}' for arg 'x-dead-letter-exchange' in ${resource}`,
+    );
+  }
   for (const [key, check] of Object.entries(declareArgs)) {
     if (!Object.hasOwn(args, key)) continue;
     const problem = check(args[key], args, key);

@@ -271,8 +271,10 @@ export class Queue {
   private takeLive(): QueuedMessage | undefined {
     let entry = this.ready.shift();
     if (entry === undefined || entry.expiresAt === 0) return entry;
+    // Strictly past: a message whose TTL ends this very millisecond (x-message-ttl 0) still
+    // reaches a consumer that is ready now, as in RabbitMQ; the expiry timer drops it otherwise.
     const now = Date.now();
-    while (entry !== undefined && entry.expiresAt !== 0 && entry.expiresAt <= now) {
+    while (entry !== undefined && entry.expiresAt !== 0 && entry.expiresAt < now) {
       this.host.deadLetter(this, entry, 'expired');
       entry = this.ready.shift();
     }

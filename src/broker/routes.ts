@@ -15,14 +15,20 @@ export class Routes {
   private readonly pendingExchanges: Exchange[] = [];
   private epoch = 0;
 
-  /** Routes `message` from `source`, following exchange-to-exchange bindings. */
+  /**
+   * Routes `message` from `source` by its routing key and any CC/BCC keys, following
+   * exchange-to-exchange bindings.
+   */
   route(source: Exchange, message: Message, routingKey: string): Queue[] {
     this.queues.length = 0;
     this.epoch = ++lastRouteEpoch;
     source.routeMark = this.epoch;
-    source.route(message, routingKey, this);
-    let next: Exchange | undefined;
-    while ((next = this.pendingExchanges.pop()) !== undefined) next.route(message, routingKey, this);
+    let next: Exchange | undefined = source;
+    const extraKeys = message.ccKeys;
+    do {
+      next.route(message, routingKey, this);
+      if (extraKeys !== undefined) for (const key of extraKeys) next.route(message, key, this);
+    } while ((next = this.pendingExchanges.pop()) !== undefined);
     return this.queues;
   }
 

@@ -344,7 +344,14 @@ export class VirtualHost implements QueueHost {
     const exchange = this.exchanges.get(exchangeName);
     if (!exchange) return; // RabbitMQ drops silently when the DLX does not exist
     const routingKey = queue.settings.deadLetterRoutingKey ?? entry.message.routingKey;
-    const message = deadLetteredMessage(entry, queue, reason, exchangeName, routingKey);
+    const message = deadLetteredMessage(
+      entry,
+      queue,
+      reason,
+      exchangeName,
+      routingKey,
+      queue.settings.deadLetterRoutingKey !== undefined,
+    );
     const targets = this.deadLetterRoutes.route(exchange, message, routingKey);
     for (const target of [...targets]) {
       if (reason !== 'rejected' && isDeadLetterCycle(message, target)) continue;

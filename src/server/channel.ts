@@ -65,14 +65,7 @@ export class Channel {
 
   onMethod(method: Method): void {
     if (this.state !== 'open') return this.onMethodWhileClosing(method);
-    if (this.content.inProgress) {
-      throw new AmqpError(
-        ReplyCode.UNEXPECTED_FRAME,
-        `expected content frame for class 60, got method frame instead`,
-        method.id >>> 16,
-        method.id & 0xffff,
-      );
-    }
+    if (this.content.inProgress) throw this.content.unexpectedMethod();
     switch (method.id >>> 16) {
       case 20:
         return this.onChannelMethod(method);

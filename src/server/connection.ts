@@ -139,6 +139,9 @@ export class Connection implements FrameHandler {
   onMethod(channelId: number, buf: Buffer, start: number, end: number): void {
     let method: Method | undefined;
     try {
+      if (end - start < 4) {
+        throw new AmqpError(ReplyCode.FRAME_ERROR, `type 1, channel ${channelId}, ${end - start}-byte payload: unknown_frame`);
+      }
       method = decodeMethod(this.methodReader.reset(buf, start, end));
       if (channelId === 0) this.onConnectionMethod(method);
       else {
@@ -210,7 +213,7 @@ export class Connection implements FrameHandler {
     const channel = this.channels.get(channelId);
     if (channel) return channel;
     if (this.state === 'closing') throw new IgnoredFrame();
-    throw new AmqpError(ReplyCode.CHANNEL_ERROR, `unexpected content frame on channel ${channelId}`);
+    throw new AmqpError(ReplyCode.UNEXPECTED_FRAME, 'expected method frame, got non method frame instead');
   }
 
   // --- connection class --------------------------------------------------------
@@ -241,8 +244,8 @@ export class Connection implements FrameHandler {
         return;
       default:
         throw new AmqpError(
-          ReplyCode.COMMAND_INVALID,
-          `unexpected method on channel 0`,
+          ReplyCode.CHANNEL_ERROR,
+          `unexpected method in connection state ${this.state === 'open' ? 'running' : this.state}`,
           method.id >>> 16,
           method.id & 0xffff,
         );

@@ -31,9 +31,19 @@ export class ContentAssembler {
     this.method = method;
   }
 
+  /** The error for a method frame arriving while this content is incomplete (RabbitMQ's texts). */
+  unexpectedMethod(): AmqpError {
+    const text =
+      this.headerBytes === undefined
+        ? 'expected content header for class 60, got non content header frame instead'
+        : 'expected content body, got non content body frame instead';
+    return new AmqpError(ReplyCode.UNEXPECTED_FRAME, text, 60, 40);
+  }
+
   header(buf: Buffer, start: number, end: number): AssembledMessage | undefined {
-    if (this.method === undefined || this.headerBytes !== undefined) {
-      throw unexpected('content header');
+    if (this.method === undefined) throw expectedMethod();
+    if (this.headerBytes !== undefined) {
+      throw new AmqpError(ReplyCode.UNEXPECTED_FRAME, 'expected content body, got non content body frame instead', 60, 40);
     }
     if (end - start < 14) throw new AmqpError(ReplyCode.FRAME_ERROR, 'content header frame too short', 60, 40);
     const classId = buf.readUInt16BE(start);
@@ -61,7 +71,15 @@ export class ContentAssembler {
   }
 
   body(buf: Buffer, start: number, end: number): AssembledMessage | undefined {
-    if (this.headerBytes === undefined) throw unexpected('content body');
+    if (this.method === undefined) throw expectedMethod();
+    if (this.headerBytes === undefined) {
+      throw new AmqpError(
+        ReplyCode.UNEXPECTED_FRAME,
+        'expected content header for class 60, got non content header frame instead',
+        60,
+        40,
+      );
+    }
     const length = end - start;
     this.received += length;
     if (this.received > this.bodySize) {
@@ -94,6 +112,6 @@ export class ContentAssembler {
   }
 }
 
-function unexpected(what: string): AmqpError {
-  return new AmqpError(ReplyCode.UNEXPECTED_FRAME, `unexpected ${what} frame`, 60, 40);
+function expectedMethod(): AmqpError {
+  return new AmqpError(ReplyCode.UNEXPECTED_FRAME, 'expected method frame, got non method frame instead');
 }

@@ -71,8 +71,15 @@ export class UnackedDeliveries {
   /** Puts deliveries back (a rolled-back transaction's acks), in tag order. */
   restore(deliveries: readonly Delivery[]): void {
     for (const delivery of deliveries) {
-      delivery.settled = false;
-      this.deliveries.insertAt(this.insertionPoint(delivery.tag), delivery);
+      const at = this.insertionPoint(delivery.tag);
+      if (this.deliveries.at(at) === delivery) {
+        // Settled out of order, so still in place: just unmark it.
+        delivery.settled = false;
+        this.settledInside--;
+      } else {
+        delivery.settled = false;
+        this.deliveries.insertAt(at, delivery);
+      }
     }
   }
 

@@ -2,8 +2,9 @@ import { AmqpError } from '../../amqp/errors.js';
 import { PropertyFlag } from '../../amqp/content.js';
 import { MethodId, ReplyCode, type BasicPublish } from '../../amqp/spec.generated.js';
 import { preconditionFailed } from '../../broker/errors.js';
+import { withSenderSelectedKeys } from '../../broker/sender-selected.js';
 import type { Exchange } from '../../broker/exchange.js';
-import { parseExpiration, type Message } from '../../broker/message.js';
+import { expirationProblem, type Message } from '../../broker/message.js';
 import type { Channel } from '../channel.js';
 import { deliverDirectReply, isDirectReplyAddress, withReplyAddress } from '../direct-reply-to.js';
 
@@ -12,7 +13,7 @@ export function publish(channel: Channel, method: BasicPublish, message: Message
   if (method.immediate) throw new AmqpError(ReplyCode.NOT_IMPLEMENTED, 'immediate=true', 60, 40);
   const exchange = channel.vhost.exchangeForPublish(method.exchange);
   checkProperties(channel, message);
-  const routed = withReplyAddress(channel, message);
+  const routed = withSenderSelectedKeys(withReplyAddress(channel, message));
   if (channel.transaction) {
     channel.transaction.publishes.push({ exchange, message: routed, mandatory: method.mandatory });
     return;
@@ -53,7 +54,8 @@ function checkProperties(channel: Channel, message: Message): void {
     }
   }
   if (message.hasProperty(PropertyFlag.Expiration)) {
-    const expiration = message.properties.expiration;
-    if (parseExpiration(expiration) === undefined) throw preconditionFailed(`invalid expiration '${expiration}'`);
+    const expiration = message.properties.expiration ?? '';
+    const problem = expirationProblem(expiration);
+    if (problem !== undefined) throw preconditionFailed(`invalid expiration '${expiration}': ${problem}`);
   }
 }

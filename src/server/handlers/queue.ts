@@ -36,8 +36,8 @@ export function handleQueueMethod(channel: Channel, method: Method): void {
 }
 
 function declare(channel: Channel, method: QueueDeclare): void {
-  if (method.passive && (method.queue === DIRECT_REPLY_TO || isDirectReplyAddress(method.queue))) {
-    return declareDirectReplyPassively(channel, method);
+  if (method.queue === DIRECT_REPLY_TO || (method.passive && isDirectReplyAddress(method.queue))) {
+    return declareDirectReply(channel, method);
   }
   const queue = channel.vhost.declareQueue(
     {
@@ -61,8 +61,11 @@ function declare(channel: Channel, method: QueueDeclare): void {
   }
 }
 
-/** The pseudo-queue always "exists"; a reply address exists while its consumer does. */
-function declareDirectReplyPassively(channel: Channel, method: QueueDeclare): void {
+/**
+ * The pseudo-queue always "exists" (RabbitMQ answers 0 messages, 1 consumer, passive or
+ * not); a reply address exists while its consumer does.
+ */
+function declareDirectReply(channel: Channel, method: QueueDeclare): void {
   if (method.queue !== DIRECT_REPLY_TO) {
     const key = method.queue.slice(DIRECT_REPLY_TO.length + 1);
     if (!channel.vhost.directReplyTargets.has(key)) {
@@ -70,6 +73,6 @@ function declareDirectReplyPassively(channel: Channel, method: QueueDeclare): vo
     }
   }
   if (!method.nowait) {
-    channel.send({ id: MethodId.QueueDeclareOk, queue: method.queue, messageCount: 0, consumerCount: 0 });
+    channel.send({ id: MethodId.QueueDeclareOk, queue: method.queue, messageCount: 0, consumerCount: 1 });
   }
 }
