@@ -2,6 +2,8 @@ import { UserStore } from './auth/user-store.js';
 import { BrokerCore } from './broker/broker-core.js';
 import type { BrokerOptions } from './config/options.js';
 import { createLogger, type Logger } from './log.js';
+import { NO_DURABILITY } from './server/durability.js';
+import { DurabilityWaiters } from './server/durability-waiters.js';
 import { FlushScheduler } from './server/flush-scheduler.js';
 import { AmqpListener } from './server/listener.js';
 import { serverSettings } from './server/settings.js';
@@ -25,12 +27,15 @@ export class Broker {
   static async start(options: BrokerOptions = {}): Promise<Broker> {
     const host = options.host ?? '127.0.0.1';
     const log = createLogger(options.logLevel ?? 'silent');
+    const durability = NO_DURABILITY;
     const listener = new AmqpListener({
       core: new BrokerCore(),
       users: new UserStore(),
       settings: serverSettings(options),
       log,
       flushScheduler: new FlushScheduler(),
+      durability,
+      durabilityWaiters: new DurabilityWaiters(durability),
     });
     const port = await listener.listen(options.port ?? 5672, host);
     log.info({ host, port, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);

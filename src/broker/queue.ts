@@ -1,10 +1,11 @@
 import type { FieldTable } from '../amqp/field-table.js';
 import type { Binding } from './binding.js';
 import type { Consumer } from './consumer.js';
-import { Deque } from './deque.js';
 import { accessRefused, preconditionFailed } from './errors.js';
+import { MemoryQueueStore } from './memory-queue-store.js';
 import type { Message } from './message.js';
 import { parseQueueSettings, type QueueSettings } from './queue-arguments.js';
+import type { QueueStore } from './queue-store.js';
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen';
 
@@ -16,6 +17,8 @@ export interface QueuedMessage {
   redelivered: boolean;
   /** Epoch ms after which the message is dead, or 0 for never. */
   readonly expiresAt: number;
+  /** Where the queue's store keeps a durable or paged-out copy; -1 for none. */
+  position: number;
 }
 
 export interface QueueOptions {
@@ -47,11 +50,9 @@ export class Queue {
   routeMark = 0;
   deleted = false;
 
-  private readonly ready = new Deque<QueuedMessage>();
   private readonly consumers: Consumer[] = [];
   private nextConsumer = 0;
   private unackedCount = 0;
-  private lastSeq = 0;
   private hadConsumer = false;
   private dispatching = false;
   private dispatchAgain = false;
@@ -64,6 +65,9 @@ export class Queue {
     readonly name: string,
     readonly options: QueueOptions,
     private readonly host: QueueHost,
+    private readonly store: QueueStore = new MemoryQueueStore(),
+    /** Highest seq already used (recovered queues continue after it). */
+    private lastSeq = 0,
   ) {
     this.settings = parseQueueSettings(options.arguments);
     this.touch();
@@ -83,7 +87,7 @@ export class Queue {
   }
   /** Ready messages (what RabbitMQ reports as message_count). */
   get messageCount(): number {
-    return this.ready.length;
+    return this.store.length;
   }
   get unackedMessageCount(): number {
     return this.unackedCount;
@@ -95,17 +99,20 @@ export class Queue {
     return `queue '${this.name}' in vhost '${this.vhostName}'`;
   }
 
-  enqueue(message: Message): void {
+  /** Adds a published message; returns the durability epoch its confirm waits for (0: none). */
+  enqueue(message: Message): number {
     const ttl = this.messageTtlFor(message);
     const entry: QueuedMessage = {
       message,
       seq: ++this.lastSeq,
       redelivered: false,
       expiresAt: ttl === undefined ? 0 : Date.now() + ttl,
+      position: -1,
     };
-    this.ready.push(entry);
+    const epoch = this.store.push(entry);
     if (this.consumers.length > 0) this.dispatch();
-    else if (entry.expiresAt !== 0 && this.ready.length === 1) this.armExpiryTimer();
+    else if (entry.expiresAt !== 0 && this.store.length === 1) this.armExpiryTimer();
+    return epoch;
   }
 
   /** Hands ready messages to consumers until either runs out. */
@@ -123,12 +130,12 @@ export class Queue {
     } finally {
       this.dispatching = false;
     }
-    if (this.ready.length > 0 && this.ready.peek()!.expiresAt !== 0) this.armExpiryTimer();
+    if (this.store.length > 0 && this.store.peek()!.expiresAt !== 0) this.armExpiryTimer();
   }
 
   private dispatchRound(): void {
     const consumers = this.consumers;
-    while (this.ready.length > 0 && consumers.length > 0 && !this.deleted) {
+    while (this.store.length > 0 && consumers.length > 0 && !this.deleted) {
       const count = consumers.length;
       let chosen = -1;
       for (let i = 0; i < count; i++) {
@@ -143,7 +150,9 @@ export class Queue {
       if (entry === undefined) return;
       this.nextConsumer = (chosen + 1) % count;
       const consumer = consumers[chosen];
-      if (!consumer.noAck) this.unackedCount++;
+      this.store.delivered(entry);
+      if (consumer.noAck) this.store.settle(entry);
+      else this.unackedCount++;
       consumer.deliver(this, entry);
     }
   }
@@ -152,20 +161,25 @@ export class Queue {
   get(noAck: boolean): QueuedMessage | undefined {
     this.touch();
     const entry = this.takeLive();
-    if (entry !== undefined && !noAck) this.unackedCount++;
+    if (entry === undefined) return undefined;
+    this.store.delivered(entry);
+    if (noAck) this.store.settle(entry);
+    else this.unackedCount++;
     return entry;
   }
 
   /** An unacked message was acknowledged. */
-  ack(_entry: QueuedMessage): void {
+  ack(entry: QueuedMessage): void {
     if (this.deleted) return;
     this.unackedCount--;
+    this.store.settle(entry);
   }
 
   /** An unacked message was rejected without requeue: it dies (dead-lettered if configured). */
   discard(entry: QueuedMessage): void {
     if (this.deleted) return;
     this.unackedCount--;
+    this.store.settle(entry);
     this.host.deadLetter(this, entry, 'rejected');
   }
 
@@ -174,27 +188,16 @@ export class Queue {
     if (this.deleted || entries.length === 0) return;
     this.unackedCount -= entries.length;
     const sorted = entries.length > 1 ? [...entries].sort((a, b) => a.seq - b.seq) : entries;
-    const head = this.ready.peek();
-    if (head === undefined || sorted[sorted.length - 1].seq < head.seq) {
-      // The usual case: everything requeued was delivered before what is still ready.
-      for (let i = sorted.length - 1; i >= 0; i--) {
-        sorted[i].redelivered = true;
-        this.ready.unshift(sorted[i]);
-      }
-    } else {
-      for (const entry of sorted) {
-        entry.redelivered = true;
-        this.ready.insertAt(this.insertionPoint(entry.seq), entry);
-      }
-    }
+    for (const entry of sorted) entry.redelivered = true;
+    this.store.requeue(sorted);
     this.dispatch();
-    if (this.consumers.length === 0 && this.ready.peek()?.expiresAt) this.armExpiryTimer();
+    if (this.consumers.length === 0 && this.store.peek()?.expiresAt) this.armExpiryTimer();
   }
 
   /** Drops every ready message; unacked ones stay with their channels. */
   purge(): number {
     this.clearExpiryTimer();
-    return this.ready.clear();
+    return this.store.purge();
   }
 
   /** 403 if an exclusive consumer holds the queue, or an exclusive one is asked for while others consume. */
@@ -224,7 +227,7 @@ export class Queue {
       return;
     }
     this.touch();
-    if (this.ready.peek()?.expiresAt) this.armExpiryTimer();
+    if (this.store.peek()?.expiresAt) this.armExpiryTimer();
   }
 
   /** Consumers in the order they were added. */
@@ -235,17 +238,26 @@ export class Queue {
   /** Throws 406 unless the queue may be deleted under these conditions. */
   assertDeletable(ifUnused: boolean, ifEmpty: boolean): void {
     if (ifUnused && this.consumers.length > 0) throw preconditionFailed(`${this.description} in use`);
-    if (ifEmpty && this.ready.length > 0) throw preconditionFailed(`${this.description} not empty`);
+    if (ifEmpty && this.store.length > 0) throw preconditionFailed(`${this.description} not empty`);
   }
 
-  /** Marks the queue gone: consumers are told, timers stop, messages are dropped. */
+  /** Marks the queue gone: consumers are told, timers stop, messages (durable copies too) are dropped. */
   markDeleted(): number {
     this.deleted = true;
     this.clearExpiryTimer();
     this.clearIdleTimer();
     const consumers = this.consumers.splice(0);
     for (const consumer of consumers) consumer.cancelledByQueue(this);
-    return this.ready.clear();
+    const dropped = this.store.length;
+    this.store.destroy();
+    return dropped;
+  }
+
+  /** The broker stops: timers end, durable messages stay where they are. */
+  close(): void {
+    this.clearExpiryTimer();
+    this.clearIdleTimer();
+    this.store.close();
   }
 
   /** Any use that resets x-expires: declare, get, the last consumer leaving. */
@@ -269,30 +281,35 @@ export class Queue {
 
   /** The head ready message, after dropping expired ones from the head (as RabbitMQ does). */
   private takeLive(): QueuedMessage | undefined {
-    let entry = this.ready.shift();
+    let entry = this.store.shift();
     if (entry === undefined || entry.expiresAt === 0) return entry;
     // Strictly past: a message whose TTL ends this very millisecond (x-message-ttl 0) still
     // reaches a consumer that is ready now, as in RabbitMQ; the expiry timer drops it otherwise.
     const now = Date.now();
     while (entry !== undefined && entry.expiresAt !== 0 && entry.expiresAt < now) {
-      this.host.deadLetter(this, entry, 'expired');
-      entry = this.ready.shift();
+      this.expire(entry);
+      entry = this.store.shift();
     }
     return entry;
   }
 
   private expireHead(): void {
     const now = Date.now();
-    let head = this.ready.peek();
+    let head = this.store.peek();
     while (head !== undefined && head.expiresAt !== 0 && head.expiresAt <= now) {
-      this.ready.shift();
-      this.host.deadLetter(this, head, 'expired');
-      head = this.ready.peek();
+      this.store.shift();
+      this.expire(head);
+      head = this.store.peek();
     }
   }
 
+  private expire(entry: QueuedMessage): void {
+    this.store.settle(entry);
+    this.host.deadLetter(this, entry, 'expired');
+  }
+
   private armExpiryTimer(): void {
-    const head = this.ready.peek();
+    const head = this.store.peek();
     if (head === undefined || head.expiresAt === 0 || this.deleted) return;
     if (this.expiryTimer && this.expiryTimerAt <= head.expiresAt) return;
     this.clearExpiryTimer();
@@ -319,16 +336,5 @@ export class Queue {
   private clearIdleTimer(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-  }
-
-  private insertionPoint(seq: number): number {
-    let low = 0;
-    let high = this.ready.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.ready.at(mid)!.seq < seq) low = mid + 1;
-      else high = mid;
-    }
-    return low;
   }
 }

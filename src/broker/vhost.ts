@@ -9,7 +9,9 @@ import { validateHeadersBinding } from './exchanges/headers.js';
 import { createExchange, isExchangeType } from './exchanges/index.js';
 import type { Message } from './message.js';
 import { Queue, type DeathReason, type QueueHost, type QueuedMessage } from './queue.js';
+import { MemoryQueueStore } from './memory-queue-store.js';
 import { assertEquivalentArguments, validateQueueArguments } from './queue-arguments.js';
+import type { QueueStore, QueueStoreFactory } from './queue-store.js';
 import { Routes } from './routes.js';
 
 export interface ExchangeDeclaration {
@@ -72,7 +74,10 @@ export class VirtualHost implements QueueHost {
   private readonly routes = new Routes();
   private readonly deadLetterRoutes = new Routes();
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    private readonly storeFor: QueueStoreFactory = () => new MemoryQueueStore(),
+  ) {
     this.defaultExchange = new DefaultExchange(name, this.queues);
     this.exchanges.set('', this.defaultExchange);
     for (const [exchangeName, type] of PREDECLARED) {
@@ -193,20 +198,31 @@ export class VirtualHost implements QueueHost {
       return existing;
     }
     validateQueueArguments(request.arguments, `queue '${name}' in vhost '${this.name}'`);
-    const queue = new Queue(
-      this.name,
-      name,
-      {
-        durable: request.durable,
-        autoDelete: request.autoDelete,
-        exclusiveOwner: request.exclusive ? owner : null,
-        arguments: request.arguments,
-      },
-      this,
-    );
+    const options = {
+      durable: request.durable,
+      autoDelete: request.autoDelete,
+      exclusiveOwner: request.exclusive ? owner : null,
+      arguments: request.arguments,
+    };
+    // Exclusive queues never outlive their connection, so nothing of theirs is kept durably.
+    const store = this.storeFor({ vhostName: this.name, name, durable: request.durable && !request.exclusive });
+    const queue = new Queue(this.name, name, options, this, store);
     this.queues.set(name, queue);
     this.observer.queueAdded?.(queue);
     return queue;
+  }
+
+  /** A durable queue found in storage at startup, with its recovered messages. */
+  restoreQueue(name: string, autoDelete: boolean, args: FieldTable, store: QueueStore, lastSeq: number): Queue {
+    const options = { durable: true, autoDelete, exclusiveOwner: null, arguments: args };
+    const queue = new Queue(this.name, name, options, this, store, lastSeq);
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  /** The broker stops: queues keep their durable state. */
+  close(): void {
+    for (const queue of this.queues.values()) queue.close();
   }
 
   /** The queue a consume, get or purge names: 404 if missing, 405 if another connection's exclusive queue. */

@@ -6,7 +6,9 @@ import type { Queue, QueuedMessage } from '../broker/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 import type { Connection } from './connection.js';
+import { ConfirmTracker } from './confirm-tracker.js';
 import { ContentAssembler } from './content-assembler.js';
+import type { SyncOutcome } from './durability.js';
 import { toAmqpError } from './errors.js';
 import type { DirectReplyConsumer } from './direct-reply-to.js';
 import { handleBasicMethod } from './handlers/basic.js';
@@ -17,6 +19,12 @@ import { handleTxMethod, type Transaction } from './handlers/tx.js';
 import { UnackedDeliveries, type Delivery } from './unacked.js';
 
 type ChannelState = 'open' | 'closing' | 'closed';
+
+/** Output held back until a group commit: a barrier, then what was sent after it. */
+type Deferred =
+  | { kind: 'barrier'; epoch: number }
+  | { kind: 'method'; method: Method }
+  | { kind: 'content'; header: Buffer; body: Buffer };
 
 /**
  * One AMQP channel: routes its methods to the handlers, assembles published content,
@@ -32,10 +40,11 @@ export class Channel {
   channelPrefetch = 0;
   lastDeliveryTag = 0;
   confirmMode = false;
-  /** Publish sequence numbers: last assigned, last confirmable, last confirm sent. */
+  /** Last publish sequence number assigned in confirm mode. */
   publishSeq = 0;
-  confirmedSeq = 0;
-  private acknowledgedSeq = 0;
+  private readonly confirms = new ConfirmTracker();
+  /** Output waiting for durable definitions (declare-ok of a durable queue, tx.commit-ok); in order. */
+  private deferred: Deferred[] | undefined;
   transaction: Transaction | undefined;
   directReply: DirectReplyConsumer | undefined;
   /** For the spec's shortcut: an empty queue name means the last queue declared on this channel. */
@@ -150,34 +159,96 @@ export class Channel {
   // --- output ----------------------------------------------------------------
 
   send(method: Method): void {
-    this.connection.send(this.id, method);
+    if (this.deferred) this.deferred.push({ kind: 'method', method });
+    else this.connection.send(this.id, method);
   }
 
   sendContent(header: Buffer, body: Buffer): void {
+    if (this.deferred) {
+      this.deferred.push({ kind: 'content', header, body });
+      return;
+    }
     const writer = this.connection.writer;
     writer.contentHeaderRaw(this.id, header);
     writer.body(this.id, body, body.length);
   }
 
-  /** A publish with sequence number `seq` may be confirmed (sent at the end of this turn). */
-  confirm(seq: number): void {
-    if (seq > this.confirmedSeq) this.confirmedSeq = seq;
-    this.connection.confirmPending(this);
+  /**
+   * Sends `method` once everything up to `epoch` is durable, and holds back whatever
+   * this channel sends after it until then, so replies keep their order.
+   */
+  sendWhenDurable(method: Method, epoch: number): void {
+    if (epoch > this.connection.context.durability.syncedEpoch || this.deferred) {
+      (this.deferred ??= []).push({ kind: 'barrier', epoch });
+      this.connection.context.durabilityWaiters.add(this);
+    }
+    this.send(method);
   }
 
-  /** Sends one basic.ack covering every publish confirmed since the last one. */
+  /** Sends `method` once the definitions changed so far are on disk (declare-ok, delete-ok, bind-ok...). */
+  sendWhenDefinitionsDurable(method: Method): void {
+    this.sendWhenDurable(method, this.connection.context.durability.pendingDefinitionsEpoch);
+  }
+
+  /** Publish `seq` is routed; confirm it once `epoch` is durable (0: at once). */
+  confirm(seq: number, epoch: number): void {
+    const durability = this.connection.context.durability;
+    this.confirms.add(seq, epoch, durability.syncedEpoch);
+    if (this.confirms.hasReady) this.connection.confirmPending(this);
+    if (this.confirms.hasWaiting) this.connection.context.durabilityWaiters.add(this);
+  }
+
+  /** A group commit completed; returns whether the channel still waits for a later one. */
+  synced(outcome: SyncOutcome): boolean {
+    if (this.state !== 'open') return false;
+    if (this.confirms.synced(outcome)) this.connection.confirmPending(this);
+    if (this.deferred) this.releaseDeferred(outcome);
+    return this.confirms.hasWaiting || this.deferred !== undefined;
+  }
+
+  /** Sends the confirms resolved so far: one basic.ack or basic.nack per run. */
   writeConfirms(): void {
-    if (this.confirmedSeq <= this.acknowledgedSeq || this.state !== 'open') return;
-    const multiple = this.confirmedSeq - this.acknowledgedSeq > 1;
-    this.acknowledgedSeq = this.confirmedSeq;
-    this.send({ id: MethodId.BasicAck, deliveryTag: this.confirmedSeq, multiple });
+    if (!this.confirms.hasReady || this.state !== 'open' || this.deferred) return;
+    for (const [deliveryTag, multiple, ok] of this.confirms.drain()) {
+      if (ok) this.send({ id: MethodId.BasicAck, deliveryTag, multiple });
+      else this.send({ id: MethodId.BasicNack, deliveryTag, multiple, requeue: false });
+    }
+  }
+
+  private releaseDeferred(outcome: SyncOutcome): void {
+    const items = this.deferred!;
+    let released = 0;
+    for (; released < items.length; released++) {
+      const item = items[released];
+      if (item.kind !== 'barrier') continue;
+      if (item.epoch > outcome.epoch) break;
+      if (!outcome.ok) {
+        this.deferred = undefined;
+        this.closeWithError(
+          new AmqpError(ReplyCode.INTERNAL_ERROR, `could not make the change durable: ${outcome.error?.message ?? 'write failed'}`),
+        );
+        return;
+      }
+    }
+    const ready = items.splice(0, released);
+    const stillBlocked = items.length > 0;
+    this.deferred = undefined;
+    for (const item of ready) {
+      if (item.kind === 'method') this.send(item.method);
+      else if (item.kind === 'content') this.sendContent(item.header, item.body);
+    }
+    if (stillBlocked) this.deferred = items;
+    else {
+      if (this.confirms.hasReady) this.connection.confirmPending(this);
+      this.resumeConsumers();
+    }
   }
 
   // --- deliveries --------------------------------------------------------------
 
   /** May a consumer of this channel take a message now (global prefetch, socket room)? */
   canTake(noAck: boolean): boolean {
-    if (this.state !== 'open') return false;
+    if (this.state !== 'open' || this.deferred) return false;
     if (!noAck && this.channelPrefetch !== 0 && this.unacked.count >= this.channelPrefetch) return false;
     return this.connection.canWrite;
   }

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { UserStore } from '../auth/user-store.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { Connection } from './connection.js';
+import type { Durability } from './durability.js';
+import type { DurabilityWaiters } from './durability-waiters.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import type { ServerSettings } from './settings.js';
 
@@ -12,5 +14,7 @@ export interface ServerContext {
   readonly settings: ServerSettings;
   readonly log: Logger;
   readonly flushScheduler: FlushScheduler;
+  readonly durability: Durability;
+  readonly durabilityWaiters: DurabilityWaiters;
   connectionClosed(connection: Connection): void;
 }

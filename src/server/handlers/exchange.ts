@@ -16,19 +16,19 @@ export function handleExchangeMethod(channel: Channel, method: Method): void {
         internal: method.internal,
         arguments: method.arguments,
       });
-      if (!method.nowait) channel.send({ id: MethodId.ExchangeDeclareOk });
+      if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.ExchangeDeclareOk });
       return;
     case MethodId.ExchangeDelete:
       vhost.deleteExchange(method.exchange, method.ifUnused);
-      if (!method.nowait) channel.send({ id: MethodId.ExchangeDeleteOk });
+      if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.ExchangeDeleteOk });
       return;
     case MethodId.ExchangeBind:
       vhost.bindExchange(method.destination, method.source, method.routingKey, method.arguments);
-      if (!method.nowait) channel.send({ id: MethodId.ExchangeBindOk });
+      if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.ExchangeBindOk });
       return;
     case MethodId.ExchangeUnbind:
       vhost.unbindExchange(method.destination, method.source, method.routingKey, method.arguments);
-      if (!method.nowait) channel.send({ id: MethodId.ExchangeUnbindOk });
+      if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.ExchangeUnbindOk });
       return;
     default:
       throw new AmqpError(ReplyCode.COMMAND_INVALID, 'unexpected exchange method', 40, method.id & 0xffff);

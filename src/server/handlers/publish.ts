@@ -18,18 +18,23 @@ export function publish(channel: Channel, method: BasicPublish, message: Message
     channel.transaction.publishes.push({ exchange, message: routed, mandatory: method.mandatory });
     return;
   }
-  routeMessage(channel, exchange, routed, method.mandatory);
-  if (channel.confirmMode) channel.confirm(++channel.publishSeq);
+  const epoch = routeMessage(channel, exchange, routed, method.mandatory);
+  if (channel.confirmMode) channel.confirm(++channel.publishSeq, epoch);
 }
 
-export function routeMessage(channel: Channel, exchange: Exchange, message: Message, mandatory: boolean): void {
+/** Routes and enqueues; returns the durability epoch the publish's confirm must wait for (0: none). */
+export function routeMessage(channel: Channel, exchange: Exchange, message: Message, mandatory: boolean): number {
   if (exchange.name === '' && isDirectReplyAddress(message.routingKey)) {
-    if (deliverDirectReply(channel.vhost, message)) return;
+    if (deliverDirectReply(channel.vhost, message)) return 0;
   } else {
     const queues = channel.vhost.route(exchange, message, message.routingKey);
     if (queues.length > 0) {
-      for (let i = 0; i < queues.length; i++) queues[i].enqueue(message);
-      return;
+      let epoch = 0;
+      for (let i = 0; i < queues.length; i++) {
+        const queueEpoch = queues[i].enqueue(message);
+        if (queueEpoch > epoch) epoch = queueEpoch;
+      }
+      return epoch;
     }
   }
   if (mandatory) {
@@ -42,6 +47,7 @@ export function routeMessage(channel: Channel, exchange: Exchange, message: Mess
     });
     channel.sendContent(message.header, message.body);
   }
+  return 0;
 }
 
 /** The few properties RabbitMQ validates on publish; decoded only when present. */

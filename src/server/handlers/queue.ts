@@ -13,11 +13,11 @@ export function handleQueueMethod(channel: Channel, method: Method): void {
       return declare(channel, method);
     case MethodId.QueueBind:
       vhost.bindQueue(channel.queueName(method.queue), method.exchange, method.routingKey, method.arguments, owner);
-      if (!method.nowait) channel.send({ id: MethodId.QueueBindOk });
+      if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.QueueBindOk });
       return;
     case MethodId.QueueUnbind:
       vhost.unbindQueue(channel.queueName(method.queue), method.exchange, method.routingKey, method.arguments, owner);
-      channel.send({ id: MethodId.QueueUnbindOk });
+      channel.sendWhenDefinitionsDurable({ id: MethodId.QueueUnbindOk });
       return;
     case MethodId.QueuePurge: {
       const messageCount = vhost.purgeQueue(channel.queueName(method.queue), owner);
@@ -27,7 +27,7 @@ export function handleQueueMethod(channel: Channel, method: Method): void {
     case MethodId.QueueDelete: {
       const name = channel.queueName(method.queue);
       const messageCount = vhost.deleteQueue(name, method.ifUnused, method.ifEmpty, owner);
-      if (!method.nowait) channel.send({ id: MethodId.QueueDeleteOk, messageCount });
+      if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.QueueDeleteOk, messageCount });
       return;
     }
     default:
@@ -52,7 +52,7 @@ function declare(channel: Channel, method: QueueDeclare): void {
   );
   channel.lastDeclaredQueue = queue.name;
   if (!method.nowait) {
-    channel.send({
+    channel.sendWhenDefinitionsDurable({
       id: MethodId.QueueDeclareOk,
       queue: queue.name,
       messageCount: queue.messageCount,

@@ -27,9 +27,13 @@ export function handleTxMethod(channel: Channel, method: Method): void {
       const { publishes, settlements } = transaction;
       transaction.publishes = [];
       transaction.settlements = [];
-      for (const { exchange, message, mandatory } of publishes) routeMessage(channel, exchange, message, mandatory);
+      let epoch = 0;
+      for (const { exchange, message, mandatory } of publishes) {
+        epoch = Math.max(epoch, routeMessage(channel, exchange, message, mandatory));
+      }
       for (const { deliveries, outcome } of settlements) applySettlement(channel, deliveries, outcome);
-      channel.send({ id: MethodId.TxCommitOk });
+      // Like RabbitMQ, commit-ok means the transaction's persistent messages are on disk.
+      channel.sendWhenDurable({ id: MethodId.TxCommitOk }, epoch);
       return;
     }
     case MethodId.TxRollback: {
