@@ -1,18 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserStore } from './auth/user-store.js';
 import { BrokerCore } from './broker/broker-core.js';
 import type { BrokerOptions } from './config/options.js';
 import { createLogger, type Logger } from './log.js';
-import { NO_DURABILITY } from './server/durability.js';
 import { DurabilityWaiters } from './server/durability-waiters.js';
 import { FlushScheduler } from './server/flush-scheduler.js';
 import { AmqpListener } from './server/listener.js';
 import { serverSettings } from './server/settings.js';
+import { Storage } from './storage/storage.js';
 import { VERSION } from './version.js';
 
 export type { BrokerOptions };
 
 /** A running broker embedded in this process. */
 export class Broker {
+  private closing: Promise<void> | undefined;
+
   private constructor(
     /** amqp://guest:guest@host:port/ for clients. */
     readonly url: string,
@@ -20,31 +25,63 @@ export class Broker {
     readonly port: number,
     /** The broker's structured logger (pino). */
     readonly log: Logger,
-    private readonly listener: AmqpListener,
+    /** The data folder in use. */
+    readonly dataDir: string,
+    private readonly parts: { listener: AmqpListener; core: BrokerCore; storage: Storage; removeDataDir: boolean },
   ) {}
 
-  /** Starts a broker and resolves once it accepts connections. */
+  /**
+   * Starts a broker and resolves once it accepts connections. Without `dataDir` it uses a
+   * fresh temporary folder that close() removes: embedded test brokers leave nothing behind.
+   */
   static async start(options: BrokerOptions = {}): Promise<Broker> {
     const host = options.host ?? '127.0.0.1';
     const log = createLogger(options.logLevel ?? 'silent');
-    const durability = NO_DURABILITY;
-    const listener = new AmqpListener({
-      core: new BrokerCore(),
-      users: new UserStore(),
-      settings: serverSettings(options),
-      log,
-      flushScheduler: new FlushScheduler(),
-      durability,
-      durabilityWaiters: new DurabilityWaiters(durability),
-    });
-    const port = await listener.listen(options.port ?? 5672, host);
-    log.info({ host, port, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
+    const removeDataDir = options.dataDir === undefined;
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'warren-'));
+    const storage = Storage.open({ dataDir, log, syncIntervalMs: options.syncIntervalMs ?? 2 });
+    const core = new BrokerCore(storage.storeFor);
+    let listener: AmqpListener;
+    try {
+      storage.restore(core);
+      listener = new AmqpListener({
+        core,
+        users: new UserStore(),
+        settings: serverSettings(options),
+        log,
+        flushScheduler: new FlushScheduler(() => storage.deliveredMarks.writeAll()),
+        durability: storage,
+        durabilityWaiters: new DurabilityWaiters(storage),
+      });
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+    let port: number;
+    try {
+      port = await listener.listen(options.port ?? 5672, host);
+    } catch (error) {
+      core.close();
+      await storage.close();
+      if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+    log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, listener);
+    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, { listener, core, storage, removeDataDir });
   }
 
-  /** Closes every connection and the listener; resolves when done. */
+  /** Closes every connection, writes what is durable, and releases the data folder. */
   close(): Promise<void> {
-    return this.listener.close();
+    return (this.closing ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
+    const { listener, core, storage, removeDataDir } = this.parts;
+    await listener.close();
+    core.close();
+    await storage.close();
+    if (removeDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    this.log.info('stopped');
   }
 }

@@ -248,11 +248,57 @@ function typeFor(v: unknown): number {
 
 /** Encoded size of a table including its u32 length prefix. */
 export function tableByteLength(t: FieldTable): number {
+  const recorded = recordedTypes(t);
   let n = 4;
   for (const key of Object.keys(t)) {
-    n += shortstrSize(key) + fieldValueByteLength(t[key]!);
+    const numeric = recorded && numericLetter(recorded[key], t[key]);
+    n += shortstrSize(key) + (numeric ? 1 + NUMERIC_SIZES[numeric]! : fieldValueByteLength(t[key]!));
   }
   return n;
+}
+
+/** Sizes of the numeric types a decoded table may have recorded (see FIELD_TYPES). */
+const NUMERIC_SIZES: Record<string, number> = { b: 1, B: 1, s: 2, u: 2, I: 4, i: 4, l: 8, L: 8, f: 4, d: 8 };
+
+function recordedTypes(t: FieldTable): Record<string, string> | undefined {
+  return (t as { [FIELD_TYPES]?: Record<string, string> })[FIELD_TYPES];
+}
+
+/**
+ * The recorded type letter to re-encode `value` with, when the table came off the wire
+ * and the value is still a number: a short stays a short across a round trip (say,
+ * through the definitions store), as RabbitMQ keeps it.
+ */
+function numericLetter(letter: string | undefined, value: FieldValue | undefined): string | undefined {
+  if (letter === undefined || NUMERIC_SIZES[letter] === undefined) return undefined;
+  if (typeof value === 'bigint') return letter === 'l' || letter === 'L' ? letter : undefined;
+  if (typeof value !== 'number') return undefined;
+  if (letter === 'f' || letter === 'd') return letter;
+  return Number.isInteger(value) ? letter : undefined;
+}
+
+function writeNumeric(buf: Buffer, off: number, letter: string, value: number | bigint): number {
+  buf[off++] = letter.charCodeAt(0);
+  switch (letter) {
+    case 'b':
+      return buf.writeInt8(Number(value), off);
+    case 'B':
+      return buf.writeUInt8(Number(value), off);
+    case 's':
+      return buf.writeInt16BE(Number(value), off);
+    case 'u':
+      return buf.writeUInt16BE(Number(value), off);
+    case 'I':
+      return buf.writeInt32BE(Number(value), off);
+    case 'i':
+      return buf.writeUInt32BE(Number(value), off);
+    case 'f':
+      return buf.writeFloatBE(Number(value), off);
+    case 'd':
+      return buf.writeDoubleBE(Number(value), off);
+    default: // l, L
+      return buf.writeBigInt64BE(BigInt(value), off);
+  }
 }
 
 /** Encoded size of one value including its type letter. */
@@ -286,11 +332,14 @@ export function fieldValueByteLength(v: FieldValue | undefined): number {
 
 /** Writes a table (u32 length + fields) at off; returns the end offset. */
 export function writeTable(buf: Buffer, off: number, t: FieldTable): number {
+  const recorded = recordedTypes(t);
   const start = off;
   off += 4;
   for (const key of Object.keys(t)) {
     off = writeShortstr(buf, off, key);
-    off = writeFieldValue(buf, off, t[key]!);
+    const value = t[key]!;
+    const numeric = recorded && numericLetter(recorded[key], value);
+    off = numeric ? writeNumeric(buf, off, numeric, value as number | bigint) : writeFieldValue(buf, off, value);
   }
   writeU32(buf, start, off - start - 4);
   return off;

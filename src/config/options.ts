@@ -18,4 +18,6 @@ export interface BrokerOptions {
   serverProperties?: Record<string, string>;
   /** Log level: trace, debug, info, warn, error, fatal, silent. Default info (silent for Broker.start). */
   logLevel?: string;
+  /** Group-commit window in ms: persistent messages written within it share one fdatasync. Default 2. */
+  syncIntervalMs?: number;
 }

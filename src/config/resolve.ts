@@ -13,6 +13,7 @@ export const SETTINGS = {
   channelMax: 'number',
   handshakeTimeoutMs: 'number',
   logLevel: 'string',
+  syncIntervalMs: 'number',
   serverProperties: 'properties',
 } as const;
 export type SettingName = keyof typeof SETTINGS;

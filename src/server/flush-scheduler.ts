@@ -14,6 +14,9 @@ export class FlushScheduler {
   private scheduled = false;
   private readonly run = () => this.flushAll();
 
+  /** `beforeFlush` runs first on every flush: storage writes its delivered marks before sockets see deliveries. */
+  constructor(private readonly beforeFlush: () => void = () => {}) {}
+
   mark(target: Flushable): void {
     this.dirty.push(target);
     if (!this.scheduled) {
@@ -24,6 +27,7 @@ export class FlushScheduler {
 
   private flushAll(): void {
     this.scheduled = false;
+    this.beforeFlush();
     const batch = this.dirty;
     this.dirty = this.spare;
     for (let i = 0; i < batch.length; i++) batch[i].flush();

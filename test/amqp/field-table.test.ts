@@ -283,3 +283,25 @@ describe('field table encoding', () => {
     assert.equal(readFieldValue(new ByteReader(bytes, 0, bytes.length)), 16);
   });
 });
+
+describe('re-encoding a decoded table', () => {
+  it('keeps every numeric value in the type it arrived with', async () => {
+    const { ByteReader } = await import('../../src/amqp/byte-reader.js');
+    const { encodeTable, fieldTypeName } = await import('../../src/amqp/field-table.js');
+    // s=1000 (short), b=-3 (byte), u=7 (unsigned short), f=1.5 (float), l=5 (long)
+    const wire = Buffer.concat([
+      Buffer.from([0, 0, 0, 0]),
+      Buffer.from([1, 0x73, 0x73, 0x03, 0xe8]),
+      Buffer.from([1, 0x62, 0x62, 0xfd]),
+      Buffer.from([1, 0x75, 0x75, 0x00, 0x07]),
+      Buffer.from([1, 0x66, 0x66, 0x3f, 0xc0, 0x00, 0x00]),
+      Buffer.from([1, 0x6c, 0x6c, 0, 0, 0, 0, 0, 0, 0, 5]),
+    ]);
+    wire.writeUInt32BE(wire.length - 4, 0);
+    const table = new ByteReader(wire, 0, wire.length).table();
+    assert.equal(fieldTypeName(table, 's'), 'short');
+    assert.deepEqual(encodeTable(table), wire);
+    const copy = new ByteReader(encodeTable(table), 0, wire.length).table();
+    assert.equal(fieldTypeName(copy, 'b'), 'byte');
+  });
+});

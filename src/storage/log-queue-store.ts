@@ -1,0 +1,219 @@
+import { Deque } from '../broker/deque.js';
+import { requeueInOrder } from '../broker/memory-queue-store.js';
+import { Message } from '../broker/message.js';
+import type { QueuedMessage } from '../broker/queue.js';
+import type { QueueStore } from '../broker/queue-store.js';
+import type { Logger } from '../log.js';
+import type { MemoryBudget } from './memory-budget.js';
+import { RecordFlag, type MessageRecord, type StoredRecord } from './record.js';
+import type { SegmentLog } from './segment-log.js';
+import type { DeliveredMark, DeliveredMarks } from './watermark.js';
+
+/** Per-queue limits of the in-memory window at the head of a queue. */
+export interface QueueWindow {
+  messages: number;
+  bytes: number;
+}
+
+/** What one message costs in memory beyond its header and body bytes (objects, deque slot). */
+const ENTRY_OVERHEAD = 160;
+/** Messages read back from disk per refill: big enough to amortise the read, small enough to stay flat. */
+const REFILL_RECORDS = 512;
+const REFILL_BYTES = 2 * 1024 * 1024;
+
+export interface LogQueueStoreOptions {
+  /** Durable queue: persistent messages are written before they are confirmed and survive restarts. */
+  durable: boolean;
+  /** Opens the queue's segment log when first needed (empty queues hold no files open). */
+  openLog: () => SegmentLog;
+  window: QueueWindow;
+  budget: MemoryBudget;
+  /** Durable queues only: the delivered mark and who writes it before sockets flush. */
+  delivered?: { mark: DeliveredMark; marks: DeliveredMarks };
+  log: Logger;
+}
+
+/**
+ * A queue's ready messages: a window at the head in memory, the rest in the queue's
+ * segment log in order. Persistent messages of a durable queue are always appended to
+ * the log (their confirm waits for its sync); everything else is written only when it
+ * does not fit the window, and read back in batches when the window runs dry.
+ */
+export class LogQueueStore implements QueueStore {
+  private readonly memory = new Deque<QueuedMessage>();
+  private memoryBytes = 0;
+  /** Ready messages only on disk, from `cursor` to the end of the log. */
+  private diskCount = 0;
+  private cursor = 0;
+  private segmentLog: SegmentLog | undefined;
+
+  constructor(
+    private readonly options: LogQueueStoreOptions,
+    recovered?: { log: SegmentLog; readyRecords: number },
+  ) {
+    if (recovered) {
+      this.segmentLog = recovered.log;
+      this.diskCount = recovered.readyRecords;
+      this.cursor = recovered.log.start;
+    }
+  }
+
+  get length(): number {
+    return this.memory.length + this.diskCount;
+  }
+
+  push(entry: QueuedMessage): number {
+    const message = entry.message;
+    const persistent = this.options.durable && message.persistent;
+    const size = sizeOf(message);
+    if (this.diskCount === 0 && this.fitsWindow(size)) {
+      let epoch = 0;
+      if (persistent) {
+        const log = this.openLog();
+        const appended = log.append(recordOf(entry, RecordFlag.Persistent));
+        entry.position = appended.position;
+        epoch = appended.epoch;
+        this.cursor = log.end; // nothing on disk is waiting to be read
+      }
+      this.keep(entry, size);
+      return epoch;
+    }
+    // Past the window: the message lives only on disk until its turn comes.
+    const appended = this.openLog().append(recordOf(entry, persistent ? RecordFlag.Persistent : 0));
+    this.diskCount++;
+    return persistent ? appended.epoch : 0;
+  }
+
+  peek(): QueuedMessage | undefined {
+    if (this.memory.length === 0 && this.diskCount > 0) this.refill();
+    return this.memory.peek();
+  }
+
+  shift(): QueuedMessage | undefined {
+    if (this.memory.length === 0 && this.diskCount > 0) this.refill();
+    const entry = this.memory.shift();
+    if (entry !== undefined) this.release(sizeOf(entry.message));
+    return entry;
+  }
+
+  requeue(sortedBySeq: readonly QueuedMessage[]): void {
+    // Requeued messages were delivered from the window, so they come before anything on disk.
+    requeueInOrder(this.memory, sortedBySeq);
+    for (const entry of sortedBySeq) {
+      const size = sizeOf(entry.message);
+      this.memoryBytes += size;
+      this.options.budget.take(size);
+    }
+  }
+
+  delivered(entry: QueuedMessage): void {
+    const delivered = this.options.delivered;
+    if (delivered !== undefined && entry.position >= 0 && delivered.mark.advance(entry.seq)) {
+      delivered.marks.raised(delivered.mark);
+    }
+  }
+
+  settle(entry: QueuedMessage): void {
+    if (entry.position >= 0) this.segmentLog?.ack(entry.position);
+  }
+
+  purge(): number {
+    const purged = this.length;
+    for (const entry of this.memory) this.settle(entry);
+    this.memory.clear();
+    this.release(this.memoryBytes);
+    if (this.diskCount > 0 && this.segmentLog) this.segmentLog.ackFrom(this.cursor);
+    this.diskCount = 0;
+    if (this.segmentLog) this.cursor = this.segmentLog.end;
+    return purged;
+  }
+
+  destroy(): void {
+    this.memory.clear();
+    this.release(this.memoryBytes);
+    this.diskCount = 0;
+    this.segmentLog?.destroy();
+    this.segmentLog = undefined;
+    this.options.delivered?.mark.close();
+  }
+
+  close(): void {
+    this.release(this.memoryBytes);
+    this.segmentLog?.close();
+    this.options.delivered?.mark.close();
+  }
+
+  private fitsWindow(size: number): boolean {
+    const { window, budget } = this.options;
+    return this.memory.length < window.messages && this.memoryBytes + size <= window.bytes && budget.fits(size);
+  }
+
+  private keep(entry: QueuedMessage, size: number): void {
+    this.memory.push(entry);
+    this.memoryBytes += size;
+    this.options.budget.take(size);
+  }
+
+  private release(size: number): void {
+    this.memoryBytes -= size;
+    this.options.budget.give(size);
+  }
+
+  private openLog(): SegmentLog {
+    if (this.segmentLog === undefined) {
+      this.segmentLog = this.options.openLog();
+      this.cursor = this.segmentLog.end;
+    }
+    return this.segmentLog;
+  }
+
+  /** Reads the next batch of disk-only messages into the window. */
+  private refill(): void {
+    const log = this.segmentLog!;
+    const { records, next } = log.read(this.cursor, REFILL_RECORDS, REFILL_BYTES);
+    this.cursor = next;
+    if (records.length === 0) {
+      // Records counted at recovery but unreadable now (damaged): nothing more is coming.
+      this.options.log.warn({ missing: this.diskCount }, 'queue log ended before all recovered messages were read');
+      this.diskCount = 0;
+      return;
+    }
+    this.diskCount = Math.max(0, this.diskCount - records.length);
+    const deliveredUpTo = this.options.delivered?.mark.value ?? 0;
+    for (const record of records) {
+      const entry = entryOf(record, deliveredUpTo);
+      this.memory.push(entry);
+      const size = sizeOf(entry.message);
+      this.memoryBytes += size;
+      this.options.budget.take(size);
+    }
+  }
+}
+
+function sizeOf(message: Message): number {
+  return message.bodySize + message.header.length + ENTRY_OVERHEAD;
+}
+
+function recordOf(entry: QueuedMessage, flags: number): MessageRecord {
+  const message = entry.message;
+  return {
+    flags,
+    seq: entry.seq,
+    expiresAt: entry.expiresAt,
+    exchange: message.exchange,
+    routingKey: message.routingKey,
+    header: message.header,
+    body: message.body,
+  };
+}
+
+function entryOf(record: StoredRecord, deliveredUpTo: number): QueuedMessage {
+  return {
+    message: new Message(record.exchange, record.routingKey, record.header, record.body),
+    seq: record.seq,
+    // Anything at or below the mark may already have reached a consumer before a restart.
+    redelivered: record.seq <= deliveredUpTo,
+    expiresAt: record.expiresAt,
+    position: record.position,
+  };
+}
