@@ -495,3 +495,22 @@ describe('SegmentLog: transient records, scratch logs, bookkeeping', () => {
     assert.ok(!existsSync(e.dir));
   });
 });
+
+describe('SegmentLog: torn sealed segments', () => {
+  it('truncates a torn tail in a sealed segment too (its last writes were never synced)', async (t) => {
+    const e = env(t, 1024);
+    let l = e.open();
+    const positions = appendAll(l, 1, 30, 60);
+    await e.sync.flush();
+    l.close();
+    const firstSeg = segmentOf(positions[0]);
+    const inFirst = positions.filter((p) => segmentOf(p) === firstSeg);
+    const file = join(e.dir, segmentFileName(firstSeg));
+    truncateSync(file, offsetOf(inFirst.at(-1)!) + 5);
+    l = e.open();
+    const lost = inFirst.length;
+    assert.deepEqual(seqs(readAll(l)), range(1, 30).filter((s) => s !== lost));
+    assert.deepEqual(l.recovery.tornTails.map((x) => [x.file, x.offset]), [[file, offsetOf(inFirst.at(-1)!)]]);
+    l.close();
+  });
+});
