@@ -7,7 +7,7 @@ import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync 
 import type { Logger } from '../log.js';
 import { FileTarget } from './file-target.js';
 import { ACK_ENTRY_SIZE } from './segment-file.js';
-import type { SyncScheduler } from './sync-scheduler.js';
+import type { SyncResult, SyncScheduler } from './sync-scheduler.js';
 
 const INITIAL_BUFFER = 256;
 /** A buffer grown past this by a burst of acks is dropped once written. */
@@ -26,8 +26,25 @@ export class AckFile extends FileTarget {
 
   /** Opens (creating) the ack file for appending at `size`, the length recovery found. */
   static open(file: string, size: number, sync: SyncScheduler): AckFile {
-    const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT, 0o644);
-    return new AckFile(file, fd, size, sync);
+    return new AckFile(file, openAckFile(file), size, sync);
+  }
+
+  /**
+   * Acks come in bursts per segment, mostly at the front of the queue; between bursts the
+   * file need not stay open. So the fd is closed after each cycle that leaves nothing to
+   * write, and reopened for the next burst: a queue acked across many segments holds no
+   * fd per segment. (At the end of a cycle no cycle holds the fd, so closing is safe.)
+   */
+  protected override synced(result: SyncResult): void {
+    if (this.fd >= 0 && !this.closing && this.pendingBytes === 0 && result.epoch >= this.marked) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+
+  protected override ensureOpen(): boolean {
+    if (this.fd < 0) this.fd = openAckFile(this.file);
+    return true;
   }
 
   get pendingBytes(): number {
@@ -65,6 +82,10 @@ export class AckFile extends FileTarget {
   protected discardBuffered(): void {
     this.len = 0;
   }
+}
+
+function openAckFile(file: string): number {
+  return openSync(file, constants.O_WRONLY | constants.O_CREAT, 0o644);
 }
 
 /**

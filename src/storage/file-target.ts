@@ -14,12 +14,12 @@ export abstract class FileTarget implements SyncTarget {
   readonly file: string;
   protected readonly sync: SyncScheduler | null;
   /** Epoch of the last markDirty (0 = never marked). */
-  private marked = 0;
+  protected marked = 0;
   /** Between writePending and afterSync of one cycle: the scheduler holds the fd. */
   private cycling = false;
   private closeRequested = false;
   /** Set by close(): later cycles have nothing to do here. */
-  private closing = false;
+  protected closing = false;
 
   constructor(file: string, fd: number, sync: SyncScheduler | null) {
     this.file = file;
@@ -33,6 +33,10 @@ export abstract class FileTarget implements SyncTarget {
   protected abstract writeBuffered(): void;
   /** Drops whatever is buffered (the file is being deleted). */
   protected abstract discardBuffered(): void;
+  /** Whether the fd is open for a write; a subclass that closes when idle reopens here. */
+  protected ensureOpen(): boolean {
+    return this.fd >= 0;
+  }
 
   /** Registers with the scheduler if not yet for this epoch; returns the epoch of what is buffered now (0 without a scheduler). */
   markDirty(): number {
@@ -46,6 +50,9 @@ export abstract class FileTarget implements SyncTarget {
     return epoch;
   }
 
+  /** Hook for subclasses, at the end of every cycle this target was in. */
+  protected synced(_result: SyncResult): void {}
+
   /** Written data not known to be synced (marked for an epoch that has not completed). */
   get unsynced(): boolean {
     return this.sync !== null && this.marked > this.sync.syncedEpoch;
@@ -53,16 +60,17 @@ export abstract class FileTarget implements SyncTarget {
 
   writePending(): void {
     this.cycling = true;
-    if (this.fd >= 0 && !this.closing && this.pendingBytes > 0) this.writeBuffered();
+    this.writeNow();
   }
 
   /** Writes the buffer now, outside a cycle (a read needs the bytes, or the buffer is full). */
   writeNow(): void {
-    if (this.fd >= 0 && this.pendingBytes > 0) this.writeBuffered();
+    if (!this.closing && this.pendingBytes > 0 && this.ensureOpen()) this.writeBuffered();
   }
 
   afterSync(result: SyncResult): void {
     this.cycling = false;
+    this.synced(result);
     if (this.closeRequested && (this.closing || (result.epoch >= this.marked && this.pendingBytes === 0))) this.closeFd();
   }
 
@@ -81,10 +89,10 @@ export abstract class FileTarget implements SyncTarget {
    * without it being so). Throws if the write or sync fails.
    */
   closeDurably(): void {
-    if (this.fd < 0) return;
+    if (this.closing) return;
     try {
       this.writeNow();
-      if (this.unsynced) fdatasyncSync(this.fd);
+      if (this.unsynced && this.fd >= 0) fdatasyncSync(this.fd);
     } finally {
       this.closeDiscarding();
     }
@@ -98,11 +106,11 @@ export abstract class FileTarget implements SyncTarget {
     if (!this.cycling) this.closeFd();
   }
 
-  private closeFd(): void {
+  protected closeFd(): void {
+    this.closing = true;
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
-    this.closing = true;
     closeSync(fd);
   }
 }

@@ -423,7 +423,8 @@ export class SegmentLog {
       }
     }
     acks.add(offset);
-    acks.markDirty();
+    // After the scheduler's final flush the ack waits in the buffer for close(), which writes it.
+    if (!this.sync!.isClosed) acks.markDirty();
     segment.ackBytes += ACK_ENTRY_SIZE;
     this.bytes += ACK_ENTRY_SIZE;
   }

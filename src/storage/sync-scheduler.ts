@@ -84,6 +84,11 @@ export class SyncScheduler {
     return this.completed;
   }
 
+  /** After close(): nothing more can be marked. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Registers a target with unsynced data; returns currentEpoch. A cycle starts at most intervalMs later. */
   markDirty(target: SyncTarget): number {
     if (this.closed) throw new Error('the sync scheduler is closed: nothing more can be made durable');

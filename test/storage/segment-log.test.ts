@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, openSync, closeSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync, cpSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, statSync, truncateSync, writeFileSync, writeSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Logger } from 'pino';
@@ -512,5 +512,39 @@ describe('SegmentLog: torn sealed segments', () => {
     assert.deepEqual(seqs(readAll(l)), range(1, 30).filter((s) => s !== lost));
     assert.deepEqual(l.recovery.tornTails.map((x) => [x.file, x.offset]), [[file, offsetOf(inFirst.at(-1)!)]]);
     l.close();
+  });
+});
+
+describe('SegmentLog: file descriptors', () => {
+  /** Paths of this process's open fds inside dir (Linux). */
+  const openIn = (dir: string) =>
+    readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.startsWith(dir) ? [target.slice(dir.length + 1)] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it('holds no fd for idle ack files or sealed segments once synced, and none at all after close', async (t) => {
+    const e = env(t, 1024);
+    const l = e.open();
+    const positions = appendAll(l, 1, 200, 50);
+    for (let i = 0; i < positions.length; i += 2) l.ack(positions[i]); // every segment gets acks
+    await e.sync.flush();
+    await e.sync.flush();
+    const open = openIn(e.dir);
+    assert.ok(l.segmentCount > 10);
+    assert.deepEqual(open.filter((f) => f.endsWith('.ack')), [], 'ack files closed when idle');
+    assert.ok(open.filter((f) => f.endsWith('.seg')).length <= 2, `only the write segment (and a read fd): ${open}`);
+    // Acks after an idle close reopen the file and land after the earlier entries.
+    for (let i = 1; i < positions.length; i += 4) l.ack(positions[i]);
+    await e.sync.flush();
+    l.close();
+    assert.deepEqual(openIn(e.dir), []);
+    const again = e.open();
+    assert.deepEqual(seqs(readAll(again)), range(1, 200).filter((s) => s % 2 === 0 && (s - 2) % 4 !== 0));
+    again.close();
   });
 });
