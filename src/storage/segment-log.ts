@@ -210,9 +210,10 @@ export class SegmentLog {
       }
       const limit = this.readableEnd(segment);
       if (off >= limit) break; // buffered data that could not be written (disk full): nothing more to read now
+      if (limit - off < RECORD_FIXED_SIZE) break; // likewise
       const fd = this.fdForReading(segment);
-      let i = readThrough(this, segment.id, fd, off, RECORD_FIXED_SIZE, limit, want);
-      const problem = i < 0 ? 'file shorter than expected' : checkRecordHead(buf, i, limit - off);
+      const i = readThrough(this, segment.id, fd, off, RECORD_FIXED_SIZE, limit, want);
+      const problem = i < 0 ? 'file shorter than expected' : checkRecordHead(buf, i, segment.size - off);
       if (problem !== null) {
         // Recovery checked these lengths, so the file changed under us: nothing after this
         // point in the segment can be found. Go on with the next segment.
@@ -222,6 +223,7 @@ export class SegmentLog {
         continue;
       }
       const size = buf.readUInt32LE(i);
+      if (off + size > limit) break; // only partly written so far (a write failed): retry later
       if (segment.isAcked(off)) {
         off += size;
         continue;
@@ -350,9 +352,7 @@ export class SegmentLog {
     if (this.segments.every((s) => s.unacked === 0)) for (const s of this.segments.slice()) this.deleteSegment(s);
     const last = this.segments.at(-1);
     if (last !== undefined && last.size < this.segmentSize) {
-      const fd = openSync(last.file, 'r+');
-      new SegmentWriter(last, fd, last.size, this.sync, null);
-      this.writer = last.writer!;
+      this.writer = new SegmentWriter(last, openSync(last.file, 'r+'), last.size, this.sync, null);
       return;
     }
     if (last !== undefined && last.acked === last.records) this.deleteSegment(last);
