@@ -5,6 +5,7 @@ import { UserStore } from './auth/user-store.js';
 import { BrokerCore } from './broker/broker-core.js';
 import type { BrokerOptions } from './config/options.js';
 import { createLogger, type Logger } from './log.js';
+import { DEFAULT_DISK_FREE_LIMIT, ResourceAlarms } from './server/alarms.js';
 import { DurabilityWaiters } from './server/durability-waiters.js';
 import { FlushScheduler } from './server/flush-scheduler.js';
 import { AmqpListener } from './server/listener.js';
@@ -27,7 +28,13 @@ export class Broker {
     readonly log: Logger,
     /** The data folder in use. */
     readonly dataDir: string,
-    private readonly parts: { listener: AmqpListener; core: BrokerCore; storage: Storage; removeDataDir: boolean },
+    private readonly parts: {
+      listener: AmqpListener;
+      core: BrokerCore;
+      storage: Storage;
+      alarms: ResourceAlarms;
+      removeDataDir: boolean;
+    },
   ) {}
 
   /**
@@ -41,6 +48,9 @@ export class Broker {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'warren-'));
     const storage = Storage.open({ dataDir, log, syncIntervalMs: options.syncIntervalMs ?? 2 });
     const core = new BrokerCore(storage.storeFor);
+    const alarms = new ResourceAlarms(log);
+    alarms.watchWrites(storage);
+    alarms.watchDiskSpace(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT);
     let listener: AmqpListener;
     try {
       storage.restore(core);
@@ -52,8 +62,10 @@ export class Broker {
         flushScheduler: new FlushScheduler(() => storage.deliveredMarks.writeAll()),
         durability: storage,
         durabilityWaiters: new DurabilityWaiters(storage),
+        alarms,
       });
     } catch (error) {
+      alarms.close();
       await storage.close();
       throw error;
     }
@@ -61,6 +73,7 @@ export class Broker {
     try {
       port = await listener.listen(options.port ?? 5672, host);
     } catch (error) {
+      alarms.close();
       core.close();
       await storage.close();
       if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -68,7 +81,7 @@ export class Broker {
     }
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, { listener, core, storage, removeDataDir });
+    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, { listener, core, storage, alarms, removeDataDir });
   }
 
   /** Closes every connection, writes what is durable, and releases the data folder. */
@@ -77,7 +90,8 @@ export class Broker {
   }
 
   private async shutdown(): Promise<void> {
-    const { listener, core, storage, removeDataDir } = this.parts;
+    const { listener, core, storage, alarms, removeDataDir } = this.parts;
+    alarms.close();
     await listener.close();
     core.close();
     await storage.close();

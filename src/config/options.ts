@@ -18,6 +18,8 @@ export interface BrokerOptions {
   serverProperties?: Record<string, string>;
   /** Log level: trace, debug, info, warn, error, fatal, silent. Default info (silent for Broker.start). */
   logLevel?: string;
+  /** Free disk space (bytes) below which publishers are blocked, as RabbitMQ's disk_free_limit. Default 50 MB. */
+  diskFreeLimit?: number;
   /** Group-commit window in ms: persistent messages written within it share one fdatasync. Default 2. */
   syncIntervalMs?: number;
 }

@@ -14,6 +14,7 @@ export const SETTINGS = {
   handshakeTimeoutMs: 'number',
   logLevel: 'string',
   syncIntervalMs: 'number',
+  diskFreeLimit: 'number',
   serverProperties: 'properties',
 } as const;
 export type SettingName = keyof typeof SETTINGS;

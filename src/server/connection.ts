@@ -494,6 +494,7 @@ export class Connection implements FrameHandler {
     this.reader.stop();
     this.stopTimers();
     this.releaseChannels();
+    this.context.alarms.forget(this);
     this.context.connectionClosed(this);
     this.log.debug('socket closed');
   }

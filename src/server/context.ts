@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { UserStore } from '../auth/user-store.js';
 import type { BrokerCore } from '../broker/broker-core.js';
+import type { ResourceAlarms } from './alarms.js';
 import type { Connection } from './connection.js';
 import type { Durability } from './durability.js';
 import type { DurabilityWaiters } from './durability-waiters.js';
@@ -16,5 +17,6 @@ export interface ServerContext {
   readonly flushScheduler: FlushScheduler;
   readonly durability: Durability;
   readonly durabilityWaiters: DurabilityWaiters;
+  readonly alarms: ResourceAlarms;
   connectionClosed(connection: Connection): void;
 }

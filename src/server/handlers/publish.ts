@@ -20,6 +20,8 @@ export function publish(channel: Channel, method: BasicPublish, message: Message
   }
   const epoch = routeMessage(channel, exchange, routed, method.mandatory);
   if (channel.confirmMode) channel.confirm(++channel.publishSeq, epoch);
+  const alarms = channel.connection.context.alarms;
+  if (alarms.blockingReason !== undefined) alarms.blockPublisher(channel.connection);
 }
 
 /** Routes and enqueues; returns the durability epoch the publish's confirm must wait for (0: none). */
