@@ -78,11 +78,16 @@ function isLiveBroker(pid: number): boolean {
   }
   let comm: string;
   let cmdline: string;
+  let state: string;
   try {
     comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    // Field 3 of /proc/PID/stat, after the parenthesised name: a killed broker not yet
+    // reaped by its parent is a zombie (Z) that still answers kill(0) but holds nothing.
+    state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
   } catch {
     return true; // no /proc (not Linux): a live PID is all we can know, so assume it is a broker
   }
+  if (state === 'Z' || state === 'X') return false;
   return /node|warren/i.test(comm) || /warren/i.test(cmdline) || /(^|\/)node[^/\0]*\0/.test(cmdline);
 }
