@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserStore } from './auth/user-store.js';
+import { AccessControl } from './auth/access-control.js';
 import { BrokerCore } from './broker/broker-core.js';
 import type { BrokerOptions } from './config/options.js';
 import { createLogger, type Logger } from './log.js';
@@ -48,15 +48,16 @@ export class Broker {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'warren-'));
     const storage = Storage.open({ dataDir, log, syncIntervalMs: options.syncIntervalMs ?? 2 });
     const core = new BrokerCore(storage.storeFor);
+    const access = new AccessControl();
     const alarms = new ResourceAlarms(log);
     alarms.watchWrites(storage);
     alarms.watchDiskSpace(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT);
     let listener: AmqpListener;
     try {
-      storage.restore(core);
+      storage.restore(core, access);
       listener = new AmqpListener({
         core,
-        users: new UserStore(),
+        access,
         settings: serverSettings(options),
         log,
         flushScheduler: new FlushScheduler(() => storage.deliveredMarks.writeAll()),

@@ -1,43 +1,42 @@
 import { checkPassword, hashPassword } from './password.js';
-import { isLoopbackAddress } from './loopback.js';
+
+export const PASSWORD_HASHING_ALGORITHM = 'rabbit_password_hashing_sha256';
 
 export interface User {
   readonly name: string;
+  /** RabbitMQ's format: base64(salt ++ sha256(salt ++ password)); empty = no password login. */
   passwordHash: string;
   tags: string[];
-  /** Like RabbitMQ's loopback_users: may log in only from this machine. */
-  loopbackOnly: boolean;
 }
 
-export type LoginResult = { ok: true; user: User } | { ok: false; reason: string };
+export function newUser(name: string, password: string | undefined, tags: string[] = []): User {
+  return { name, passwordHash: password === undefined ? '' : hashPassword(password), tags };
+}
 
-/** The broker's users. Starts with guest/guest, usable from loopback only, as RabbitMQ does. */
+/** The broker's users by name. */
 export class UserStore {
   private readonly users = new Map<string, User>();
-
-  constructor() {
-    this.add({ name: 'guest', passwordHash: hashPassword('guest'), tags: ['administrator'], loopbackOnly: true });
-  }
-
-  add(user: User): void {
-    this.users.set(user.name, user);
-  }
 
   get(name: string): User | undefined {
     return this.users.get(name);
   }
 
-  login(name: string, password: string, remoteAddress: string | undefined): LoginResult {
+  list(): User[] {
+    return [...this.users.values()];
+  }
+
+  put(user: User): void {
+    this.users.set(user.name, user);
+  }
+
+  delete(name: string): boolean {
+    return this.users.delete(name);
+  }
+
+  /** The user if the password is right (users without a password cannot log in with one). */
+  authenticate(name: string, password: string): User | undefined {
     const user = this.users.get(name);
-    if (!user || !checkPassword(password, user.passwordHash)) {
-      return { ok: false, reason: `user '${name}' - invalid credentials` };
-    }
-    if (user.loopbackOnly && !isLoopbackAddress(remoteAddress)) {
-      return {
-        ok: false,
-        reason: `user '${name}' can only connect via localhost (connection from ${remoteAddress ?? 'unknown'})`,
-      };
-    }
-    return { ok: true, user };
+    if (!user || user.passwordHash === '' || !checkPassword(password, user.passwordHash)) return undefined;
+    return user;
   }
 }

@@ -166,7 +166,11 @@ export class VirtualHost implements QueueHost {
 
   // --- queues ----------------------------------------------------------------
 
-  declareQueue(request: QueueDeclaration, owner: object): Queue {
+  /**
+   * Declares (or checks, when passive) a queue. `authorize` runs once the name is known
+   * (server-named queues included) and before anything changes; it throws to refuse.
+   */
+  declareQueue(request: QueueDeclaration, owner: object, authorize?: (name: string, isNew: boolean) => void): Queue {
     if (request.passive) {
       const queue = this.queues.get(request.name);
       if (!queue) throw notFound(`no queue '${request.name}' in vhost '${this.name}'`);
@@ -179,6 +183,7 @@ export class VirtualHost implements QueueHost {
       throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     }
     const existing = this.queues.get(name);
+    authorize?.(name, existing === undefined);
     if (existing) {
       const wantedOwner = request.exclusive ? owner : null;
       if (existing.exclusiveOwner !== wantedOwner) throw lockedError(existing);
@@ -218,6 +223,15 @@ export class VirtualHost implements QueueHost {
     const queue = new Queue(this.name, name, options, this, store, lastSeq);
     this.queues.set(name, queue);
     return queue;
+  }
+
+  /** The vhost is deleted: its queues (with their messages) and exchanges go. */
+  deleteEverything(): void {
+    for (const queue of [...this.queues.values()]) this.removeQueue(queue);
+    for (const exchange of [...this.exchanges.values()]) {
+      if (exchange.name !== '' && !isReserved(exchange.name)) this.removeExchange(exchange);
+    }
+    this.directReplyTargets.clear();
   }
 
   /** The broker stops: queues keep their durable state. */

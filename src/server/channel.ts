@@ -1,6 +1,7 @@
 import { AmqpError } from '../amqp/errors.js';
 import { MethodId, ReplyCode, type BasicPublish, type Method } from '../amqp/spec.generated.js';
-import { notFound } from '../broker/errors.js';
+import type { AccessKind } from '../auth/permissions.js';
+import { accessRefused, notFound } from '../broker/errors.js';
 import type { Message } from '../broker/message.js';
 import type { Queue, QueuedMessage } from '../broker/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
@@ -19,6 +20,9 @@ import { handleTxMethod, type Transaction } from './handlers/tx.js';
 import { UnackedDeliveries, type Delivery } from './unacked.js';
 
 type ChannelState = 'open' | 'closing' | 'closed';
+
+/** Distinct permission answers a channel remembers (most use a handful of resources). */
+const PERMISSION_CACHE_SIZE = 64;
 
 /** Output held back until a group commit: a barrier, then what was sent after it. */
 type Deferred =
@@ -49,6 +53,10 @@ export class Channel {
   directReply: DirectReplyConsumer | undefined;
   /** For the spec's shortcut: an empty queue name means the last queue declared on this channel. */
   lastDeclaredQueue = '';
+  /** Permission answers already given, valid while the broker's permissions do not change. */
+  private readonly permitted = new Set<string>();
+  private permittedVersion = -1;
+  private lastPublishExchange: string | undefined;
   private state: ChannelState = 'open';
 
   constructor(
@@ -62,6 +70,36 @@ export class Channel {
 
   get isOpen(): boolean {
     return this.state === 'open';
+  }
+
+  /**
+   * 403 unless the user may `kind` the named queue or exchange (the default exchange is
+   * checked as `amq.default`, as RabbitMQ does). Answers are cached on the channel until
+   * any permission changes, so a change applies at once.
+   */
+  checkAccess(kind: AccessKind, resource: 'queue' | 'exchange', name: string): void {
+    const access = this.connection.context.access;
+    if (this.permittedVersion !== access.version) {
+      this.permitted.clear();
+      this.lastPublishExchange = undefined;
+      this.permittedVersion = access.version;
+    }
+    const resourceName = resource === 'exchange' && name === '' ? 'amq.default' : name;
+    const key = `${kind} ${resource} ${resourceName}`;
+    if (this.permitted.has(key)) return;
+    const user = this.connection.user!.name;
+    if (!access.allows(user, this.vhost.name, kind, resourceName)) {
+      throw accessRefused(`access to ${resource} '${resourceName}' in vhost '${this.vhost.name}' refused for user '${user}'`);
+    }
+    if (this.permitted.size >= PERMISSION_CACHE_SIZE) this.permitted.clear();
+    this.permitted.add(key);
+  }
+
+  /** Write access for a publish: the same exchange as last time is the common case, checked without a lookup. */
+  checkPublishAccess(exchange: string): void {
+    if (exchange === this.lastPublishExchange && this.permittedVersion === this.connection.context.access.version) return;
+    this.checkAccess('write', 'exchange', exchange);
+    this.lastPublishExchange = exchange;
   }
 
   queueName(name: string): string {

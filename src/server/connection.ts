@@ -275,7 +275,7 @@ export class Connection implements FrameHandler {
       this.refuseLogin(`unsupported authentication mechanism '${method.mechanism}' or malformed response`, method.mechanism);
       return;
     }
-    const result = this.context.users.login(credentials.username, credentials.password, this.socket.remoteAddress);
+    const result = this.context.access.login(credentials.username, credentials.password, this.socket.remoteAddress);
     if (!result.ok) {
       this.refuseLogin(result.reason, method.mechanism);
       return;
@@ -322,6 +322,11 @@ export class Connection implements FrameHandler {
     const vhost = this.context.core.vhost(method.virtualHost);
     if (!vhost) {
       throw new AmqpError(ReplyCode.NOT_ALLOWED, `vhost ${method.virtualHost} not found`, 10, 40);
+    }
+    const user = this.user!.name;
+    if (!this.context.access.canAccessVhost(user, vhost.name)) {
+      this.log.warn({ user, vhost: vhost.name }, 'vhost access refused');
+      throw new AmqpError(ReplyCode.NOT_ALLOWED, `access to vhost '${vhost.name}' refused for user '${user}'`, 10, 40);
     }
     this.vhost = vhost;
     this.state = 'open';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { UserStore } from '../auth/user-store.js';
+import type { AccessControl } from '../auth/access-control.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { ResourceAlarms } from './alarms.js';
 import type { Connection } from './connection.js';
@@ -11,7 +11,7 @@ import type { ServerSettings } from './settings.js';
 /** What every connection shares: the domain, users, settings, logging and output batching. */
 export interface ServerContext {
   readonly core: BrokerCore;
-  readonly users: UserStore;
+  readonly access: AccessControl;
   readonly settings: ServerSettings;
   readonly log: Logger;
   readonly flushScheduler: FlushScheduler;

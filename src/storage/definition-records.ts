@@ -9,7 +9,36 @@ import type { Queue } from '../broker/queue.js';
  * exchange, queue and binding. Arguments are stored as their AMQP table bytes (base64)
  * so every value keeps its exact wire type across a restart.
  */
-export const Kind = { Exchange: 'exchange', Queue: 'queue', Binding: 'binding' } as const;
+export const Kind = {
+  Vhost: 'vhost',
+  User: 'user',
+  Permission: 'permission',
+  Exchange: 'exchange',
+  Queue: 'queue',
+  Binding: 'binding',
+  /** Facts about the store itself, e.g. that first-boot defaults were created. */
+  Meta: 'meta',
+} as const;
+
+export interface VhostRecord {
+  name: string;
+}
+
+export interface UserRecord {
+  name: string;
+  passwordHash: string;
+  tags: string[];
+}
+
+export interface PermissionRecord {
+  vhost: string;
+  user: string;
+  configure: string;
+  write: string;
+  read: string;
+}
+
+export const permissionKey = (vhost: string, user: string) => `${vhost}\u0000${user}`;
 
 export interface ExchangeRecord {
   vhost: string;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AccessControl, AccessObserver } from '../auth/access-control.js';
 import type { Binding } from '../broker/binding.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { Exchange } from '../broker/exchange.js';
@@ -17,12 +18,16 @@ import {
   exchangeRecord,
   isDurableBinding,
   Kind,
+  permissionKey,
   queueKey,
   queueRecord,
   tableFromBase64,
   type BindingRecord,
   type ExchangeRecord,
+  type PermissionRecord,
   type QueueRecord,
+  type UserRecord,
+  type VhostRecord,
 } from './definition-records.js';
 import { DefinitionsStore, type Json } from './definitions-store.js';
 import { LogQueueStore, type QueueWindow } from './log-queue-store.js';
@@ -142,8 +147,40 @@ export class Storage implements Durability {
 
   // --- definitions ----------------------------------------------------------------
 
-  /** Recreates durable exchanges, queues (with their messages) and bindings, then follows changes. */
-  restore(core: BrokerCore): void {
+  /**
+   * Recreates vhosts, users, permissions, durable exchanges, queues (with their messages)
+   * and bindings, then follows every change. A new data folder gets RabbitMQ's first-boot
+   * defaults: vhost `/` and guest/guest with full permissions on it.
+   */
+  restore(core: BrokerCore, access: AccessControl): void {
+    const log = this.options.log;
+    const started = Date.now();
+    if (this.definitions.get(Kind.Meta, 'initialized') === undefined) {
+      log.info('new data folder: creating vhost / and user guest');
+      core.observer = this.coreObserver();
+      access.observer = this.accessObserver();
+      core.addVhost('/');
+      access.addDefaults();
+      this.noteEpoch(this.definitions.put(Kind.Meta, 'initialized', new Date().toISOString()));
+      core.observer = {};
+      access.observer = {};
+    }
+    for (const [, value] of this.definitions.entries(Kind.Vhost)) core.addVhost((value as unknown as VhostRecord).name);
+    for (const [, value] of this.definitions.entries(Kind.User)) {
+      const record = value as unknown as UserRecord;
+      access.users.put({ name: record.name, passwordHash: record.passwordHash, tags: record.tags });
+    }
+    for (const [, value] of this.definitions.entries(Kind.Permission)) {
+      const record = value as unknown as PermissionRecord;
+      access.setPermissions(record.user, record.vhost, record);
+    }
+    this.restoreTopology(core);
+    core.observer = this.coreObserver();
+    access.observer = this.accessObserver();
+    log.info({ ms: Date.now() - started }, 'definitions restored');
+  }
+
+  private restoreTopology(core: BrokerCore): void {
     const log = this.options.log;
     const started = Date.now();
     let messages = 0;
@@ -194,6 +231,31 @@ export class Storage implements Durability {
     }
     for (const vhost of core.vhosts.values()) this.observe(vhost);
     log.info({ queues, messages, ms: Date.now() - started }, 'recovered %d durable queues with %d messages', queues, messages);
+  }
+
+  private coreObserver() {
+    return {
+      vhostAdded: (vhost: VirtualHost) => {
+        this.noteEpoch(this.definitions.put(Kind.Vhost, vhost.name, { name: vhost.name }));
+        this.observe(vhost);
+      },
+      vhostRemoved: (vhost: VirtualHost) => this.noteEpoch(this.definitions.delete(Kind.Vhost, vhost.name)),
+    };
+  }
+
+  private accessObserver(): AccessObserver {
+    return {
+      userPut: (user) => {
+        const record: UserRecord = { name: user.name, passwordHash: user.passwordHash, tags: user.tags };
+        this.noteEpoch(this.definitions.put(Kind.User, user.name, record as unknown as Json));
+      },
+      userDeleted: (name) => this.noteEpoch(this.definitions.delete(Kind.User, name)),
+      permissionsPut: (vhost, user, set) => {
+        const record: PermissionRecord = { vhost, user, configure: set.configure, write: set.write, read: set.read };
+        this.noteEpoch(this.definitions.put(Kind.Permission, permissionKey(vhost, user), record as unknown as Json));
+      },
+      permissionsDeleted: (vhost, user) => this.noteEpoch(this.definitions.delete(Kind.Permission, permissionKey(vhost, user))),
+    };
   }
 
   /** Persists this vhost's durable definition changes from now on. */

@@ -59,7 +59,9 @@ function consume(channel: Channel, method: BasicConsume): void {
     if (!method.nowait) channel.send({ id: MethodId.BasicConsumeOk, consumerTag: tag });
     return;
   }
-  const queue = channel.vhost.queueFor(channel.queueName(method.queue), channel.connection);
+  const queueName = channel.queueName(method.queue);
+  channel.checkAccess('read', 'queue', queueName);
+  const queue = channel.vhost.queueFor(queueName, channel.connection);
   queue.assertCanConsume(method.exclusive);
   const consumer = new ChannelConsumer(
     channel,
@@ -89,7 +91,9 @@ function cancel(channel: Channel, tag: string): void {
 }
 
 function get(channel: Channel, method: BasicGet): void {
-  const queue = channel.vhost.queueFor(channel.queueName(method.queue), channel.connection);
+  const queueName = channel.queueName(method.queue);
+  channel.checkAccess('read', 'queue', queueName);
+  const queue = channel.vhost.queueFor(queueName, channel.connection);
   const entry = queue.get(method.noAck);
   if (entry === undefined) {
     channel.send({ id: MethodId.BasicGetEmpty, clusterId: '' });

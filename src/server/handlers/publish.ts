@@ -11,6 +11,7 @@ import { deliverDirectReply, isDirectReplyAddress, withReplyAddress } from '../d
 /** A complete basic.publish: checks, then routing now or at tx.commit. */
 export function publish(channel: Channel, method: BasicPublish, message: Message): void {
   if (method.immediate) throw new AmqpError(ReplyCode.NOT_IMPLEMENTED, 'immediate=true', 60, 40);
+  channel.checkPublishAccess(method.exchange);
   const exchange = channel.vhost.exchangeForPublish(method.exchange);
   checkProperties(channel, message);
   const routed = withSenderSelectedKeys(withReplyAddress(channel, message));

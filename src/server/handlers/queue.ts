@@ -11,21 +11,30 @@ export function handleQueueMethod(channel: Channel, method: Method): void {
   switch (method.id) {
     case MethodId.QueueDeclare:
       return declare(channel, method);
-    case MethodId.QueueBind:
-      vhost.bindQueue(channel.queueName(method.queue), method.exchange, method.routingKey, method.arguments, owner);
+    case MethodId.QueueBind: {
+      const queue = channel.queueName(method.queue);
+      checkBindAccess(channel, queue, method.exchange);
+      vhost.bindQueue(queue, method.exchange, method.routingKey, method.arguments, owner);
       if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.QueueBindOk });
       return;
-    case MethodId.QueueUnbind:
-      vhost.unbindQueue(channel.queueName(method.queue), method.exchange, method.routingKey, method.arguments, owner);
+    }
+    case MethodId.QueueUnbind: {
+      const queue = channel.queueName(method.queue);
+      checkBindAccess(channel, queue, method.exchange);
+      vhost.unbindQueue(queue, method.exchange, method.routingKey, method.arguments, owner);
       channel.sendWhenDefinitionsDurable({ id: MethodId.QueueUnbindOk });
       return;
+    }
     case MethodId.QueuePurge: {
-      const messageCount = vhost.purgeQueue(channel.queueName(method.queue), owner);
+      const queue = channel.queueName(method.queue);
+      channel.checkAccess('read', 'queue', queue);
+      const messageCount = vhost.purgeQueue(queue, owner);
       if (!method.nowait) channel.send({ id: MethodId.QueuePurgeOk, messageCount });
       return;
     }
     case MethodId.QueueDelete: {
       const name = channel.queueName(method.queue);
+      channel.checkAccess('configure', 'queue', name);
       const messageCount = vhost.deleteQueue(name, method.ifUnused, method.ifEmpty, owner);
       if (!method.nowait) channel.sendWhenDefinitionsDurable({ id: MethodId.QueueDeleteOk, messageCount });
       return;
@@ -49,6 +58,15 @@ function declare(channel: Channel, method: QueueDeclare): void {
       arguments: method.arguments,
     },
     channel.connection,
+    (name, isNew) => {
+      channel.checkAccess('configure', 'queue', name);
+      // A new queue that dead-letters somewhere reads itself and writes there (RabbitMQ's rule).
+      const deadLetterExchange = method.arguments['x-dead-letter-exchange'];
+      if (isNew && typeof deadLetterExchange === 'string') {
+        channel.checkAccess('read', 'queue', name);
+        channel.checkAccess('write', 'exchange', deadLetterExchange);
+      }
+    },
   );
   channel.lastDeclaredQueue = queue.name;
   if (!method.nowait) {
@@ -75,4 +93,10 @@ function declareDirectReply(channel: Channel, method: QueueDeclare): void {
   if (!method.nowait) {
     channel.send({ id: MethodId.QueueDeclareOk, queue: method.queue, messageCount: 0, consumerCount: 1 });
   }
+}
+
+/** Binding a queue needs write on the queue and read on the exchange (RabbitMQ's rule). */
+function checkBindAccess(channel: Channel, queue: string, exchange: string): void {
+  channel.checkAccess('write', 'queue', queue);
+  if (exchange !== '') channel.checkAccess('read', 'exchange', exchange);
 }
