@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessControl } from './auth/access-control.js';
 import { BrokerCore } from './broker/broker-core.js';
+import { GlobalStats } from './broker/stats.js';
 import type { BrokerOptions } from './config/options.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULT_DISK_FREE_LIMIT, ResourceAlarms } from './server/alarms.js';
@@ -64,6 +65,7 @@ export class Broker {
         durability: storage,
         durabilityWaiters: new DurabilityWaiters(storage),
         alarms,
+        stats: new GlobalStats(),
       });
     } catch (error) {
       alarms.close();

@@ -2,6 +2,7 @@ import type { FieldTable } from '../amqp/field-table.js';
 import type { Binding } from './binding.js';
 import type { Message } from './message.js';
 import type { Routes } from './routes.js';
+import { ExchangeStats } from './stats.js';
 
 export interface ExchangeOptions {
   durable: boolean;
@@ -22,6 +23,7 @@ export abstract class Exchange {
   /** Bindings where this exchange is the destination (exchange-to-exchange). */
   readonly incoming = new Set<Binding>();
   routeMark = 0;
+  readonly stats = new ExchangeStats();
 
   constructor(
     readonly vhostName: string,

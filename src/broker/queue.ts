@@ -6,6 +6,7 @@ import { MemoryQueueStore } from './memory-queue-store.js';
 import type { Message } from './message.js';
 import { parseQueueSettings, type QueueSettings } from './queue-arguments.js';
 import type { QueueStore } from './queue-store.js';
+import { QueueStats } from './stats.js';
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen';
 
@@ -49,6 +50,9 @@ export class Queue {
   readonly bindings = new Set<Binding>();
   routeMark = 0;
   deleted = false;
+  readonly stats = new QueueStats();
+  /** When the queue last lost its last consumer or was last used (for idle_since). */
+  idleSince = Date.now();
 
   private readonly consumers: Consumer[] = [];
   private nextConsumer = 0;
@@ -109,6 +113,7 @@ export class Queue {
       expiresAt: ttl === undefined ? 0 : Date.now() + ttl,
       position: -1,
     };
+    this.stats.publish++;
     const epoch = this.store.push(entry);
     if (this.consumers.length > 0) this.dispatch();
     else if (entry.expiresAt !== 0 && this.store.length === 1) this.armExpiryTimer();
@@ -151,8 +156,14 @@ export class Queue {
       this.nextConsumer = (chosen + 1) % count;
       const consumer = consumers[chosen];
       this.store.delivered(entry);
-      if (consumer.noAck) this.store.settle(entry);
-      else this.unackedCount++;
+      if (consumer.noAck) {
+        this.store.settle(entry);
+        this.stats.deliverNoAck++;
+      } else {
+        this.unackedCount++;
+        this.stats.deliver++;
+      }
+      if (entry.redelivered) this.stats.redeliver++;
       consumer.deliver(this, entry);
     }
   }
@@ -163,8 +174,14 @@ export class Queue {
     const entry = this.takeLive();
     if (entry === undefined) return undefined;
     this.store.delivered(entry);
-    if (noAck) this.store.settle(entry);
-    else this.unackedCount++;
+    if (noAck) {
+      this.store.settle(entry);
+      this.stats.getNoAck++;
+    } else {
+      this.unackedCount++;
+      this.stats.get++;
+    }
+    if (entry.redelivered) this.stats.redeliver++;
     return entry;
   }
 
@@ -172,6 +189,7 @@ export class Queue {
   ack(entry: QueuedMessage): void {
     if (this.deleted) return;
     this.unackedCount--;
+    this.stats.ack++;
     this.store.settle(entry);
   }
 
@@ -222,6 +240,7 @@ export class Queue {
     if (this.nextConsumer > at) this.nextConsumer--;
     if (this.nextConsumer >= this.consumers.length) this.nextConsumer = 0;
     if (this.consumers.length > 0) return;
+    this.idleSince = Date.now();
     if (this.options.autoDelete && this.hadConsumer) {
       this.host.queueDeletedItself(this);
       return;

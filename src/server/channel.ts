@@ -7,6 +7,7 @@ import type { Queue, QueuedMessage } from '../broker/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 import type { Connection } from './connection.js';
+import { ChannelStats } from './channel-stats.js';
 import { ConfirmTracker } from './confirm-tracker.js';
 import { ContentAssembler } from './content-assembler.js';
 import type { SyncOutcome } from './durability.js';
@@ -38,6 +39,7 @@ export class Channel {
   readonly consumers = new Map<string, ChannelConsumer>();
   readonly unacked = new UnackedDeliveries();
   readonly content = new ContentAssembler();
+  readonly stats = new ChannelStats();
   /** basic.qos prefetch_count with global=false, for consumers started afterwards. */
   consumerPrefetch = 0;
   /** basic.qos prefetch_count with global=true, shared by all of the channel's consumers. */
@@ -247,9 +249,12 @@ export class Channel {
   /** Sends the confirms resolved so far: one basic.ack or basic.nack per run. */
   writeConfirms(): void {
     if (!this.confirms.hasReady || this.state !== 'open' || this.deferred) return;
-    for (const [deliveryTag, multiple, ok] of this.confirms.drain()) {
-      if (ok) this.send({ id: MethodId.BasicAck, deliveryTag, multiple });
-      else this.send({ id: MethodId.BasicNack, deliveryTag, multiple, requeue: false });
+    for (const [deliveryTag, multiple, ok, count] of this.confirms.drain()) {
+      if (ok) {
+        this.send({ id: MethodId.BasicAck, deliveryTag, multiple });
+        this.stats.confirm += count;
+        this.connection.context.stats.confirmed += count;
+      } else this.send({ id: MethodId.BasicNack, deliveryTag, multiple, requeue: false });
     }
   }
 
@@ -304,7 +309,16 @@ export class Channel {
     });
     this.sendContent(message.header, message.body);
     this.connection.markDirty();
-    if (!consumer.noAck) {
+    const stats = this.connection.context.stats;
+    stats.delivered++;
+    if (entry.redelivered) {
+      stats.redelivered++;
+      this.stats.redeliver++;
+    }
+    if (consumer.noAck) {
+      this.stats.deliverNoAck++;
+    } else {
+      this.stats.deliver++;
       this.unacked.add({ tag, queue, entry, consumer, settled: false });
       consumer.unacked++;
     }

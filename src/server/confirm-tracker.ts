@@ -46,11 +46,12 @@ export class ConfirmTracker {
     return resolved;
   }
 
-  /** The frames to send now: [deliveryTag, multiple, ok] per run. */
-  drain(): [number, boolean, boolean][] {
-    const frames: [number, boolean, boolean][] = [];
+  /** The frames to send now: [deliveryTag, multiple, ok, how many publishes it covers] per run. */
+  drain(): [number, boolean, boolean, number][] {
+    const frames: [number, boolean, boolean, number][] = [];
     for (const run of this.runs) {
-      frames.push([run.upTo, run.upTo - this.lastSent > 1, run.ok]);
+      const count = run.upTo - this.lastSent;
+      frames.push([run.upTo, count > 1, run.ok, count]);
       this.lastSent = run.upTo;
     }
     this.runs.length = 0;

@@ -48,6 +48,11 @@ export class Connection implements FrameHandler {
   clientCapabilities: FieldTable = {};
   heartbeat = 0;
   channelMax: number;
+  /** Traffic counters (RabbitMQ's recv_oct / send_oct / recv_cnt / send_cnt). */
+  bytesReceived = 0;
+  bytesSent = 0;
+  reads = 0;
+  writes = 0;
 
   private state: State = 'header';
   private readonly reader: FrameReader;
@@ -108,6 +113,8 @@ export class Connection implements FrameHandler {
 
   private onData(chunk: Buffer): void {
     this.receivedSinceCheck = true;
+    this.bytesReceived += chunk.length;
+    this.reads++;
     try {
       this.reader.push(chunk);
     } catch (error) {
@@ -396,6 +403,8 @@ export class Connection implements FrameHandler {
     const chunks = this.writer.take();
     if (chunks === null || this.socket.destroyed) return;
     this.sentSinceCheck = true;
+    this.writes++;
+    for (let i = 0; i < chunks.length; i++) this.bytesSent += chunks[i].length;
     if (chunks.length === 1) {
       this.socket.write(chunks[0]);
     } else {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AccessControl } from '../auth/access-control.js';
 import type { BrokerCore } from '../broker/broker-core.js';
+import type { GlobalStats } from '../broker/stats.js';
 import type { ResourceAlarms } from './alarms.js';
 import type { Connection } from './connection.js';
 import type { Durability } from './durability.js';
@@ -18,5 +19,6 @@ export interface ServerContext {
   readonly durability: Durability;
   readonly durabilityWaiters: DurabilityWaiters;
   readonly alarms: ResourceAlarms;
+  readonly stats: GlobalStats;
   connectionClosed(connection: Connection): void;
 }

@@ -110,7 +110,18 @@ function get(channel: Channel, method: BasicGet): void {
     messageCount: queue.messageCount,
   });
   channel.sendContent(message.header, message.body);
-  if (!method.noAck) channel.unacked.add({ tag, queue, entry, consumer: undefined, settled: false });
+  const stats = channel.connection.context.stats;
+  stats.get++;
+  if (entry.redelivered) {
+    stats.redelivered++;
+    channel.stats.redeliver++;
+  }
+  if (method.noAck) {
+    channel.stats.getNoAck++;
+  } else {
+    channel.stats.get++;
+    channel.unacked.add({ tag, queue, entry, consumer: undefined, settled: false });
+  }
 }
 
 /** Applies acks, requeues or discards now, or at tx.commit inside a transaction. */
@@ -126,7 +137,11 @@ export function applySettlement(channel: Channel, deliveries: readonly Delivery[
   // Free prefetch room first, so a requeued message may go straight back to a consumer.
   for (const delivery of deliveries) if (delivery.consumer) delivery.consumer.unacked--;
   if (outcome === 'requeue') channel.requeue(deliveries);
-  else if (outcome === 'ack') for (const delivery of deliveries) delivery.queue.ack(delivery.entry);
+  else if (outcome === 'ack') {
+    for (const delivery of deliveries) delivery.queue.ack(delivery.entry);
+    channel.stats.ack += deliveries.length;
+    channel.connection.context.stats.acknowledged += deliveries.length;
+  }
   else for (const delivery of deliveries) delivery.queue.discard(delivery.entry);
   channel.resumeConsumers();
 }

@@ -27,11 +27,21 @@ export function publish(channel: Channel, method: BasicPublish, message: Message
 
 /** Routes and enqueues; returns the durability epoch the publish's confirm must wait for (0: none). */
 export function routeMessage(channel: Channel, exchange: Exchange, message: Message, mandatory: boolean): number {
+  const stats = channel.connection.context.stats;
+  stats.received++;
+  channel.stats.publish++;
+  exchange.stats.publishIn++;
   if (exchange.name === '' && isDirectReplyAddress(message.routingKey)) {
-    if (deliverDirectReply(channel.vhost, message)) return 0;
+    if (deliverDirectReply(channel.vhost, message)) {
+      stats.routed++;
+      exchange.stats.publishOut++;
+      return 0;
+    }
   } else {
     const queues = channel.vhost.route(exchange, message, message.routingKey);
     if (queues.length > 0) {
+      stats.routed++;
+      exchange.stats.publishOut++;
       let epoch = 0;
       for (let i = 0; i < queues.length; i++) {
         const queueEpoch = queues[i].enqueue(message);
@@ -40,7 +50,11 @@ export function routeMessage(channel: Channel, exchange: Exchange, message: Mess
       return epoch;
     }
   }
-  if (mandatory) {
+  if (!mandatory) {
+    stats.unroutableDropped++;
+  } else {
+    stats.unroutableReturned++;
+    channel.stats.returnUnroutable++;
     channel.send({
       id: MethodId.BasicReturn,
       replyCode: ReplyCode.NO_ROUTE,
