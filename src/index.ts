@@ -29,6 +29,8 @@ export class Broker {
     readonly log: Logger,
     /** The data folder in use. */
     readonly dataDir: string,
+    /** Users, vhost access and permissions; changes are durable and apply at once. */
+    readonly access: AccessControl,
     private readonly parts: {
       listener: AmqpListener;
       core: BrokerCore;
@@ -84,7 +86,7 @@ export class Broker {
     }
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, { listener, core, storage, alarms, removeDataDir });
+    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, access, { listener, core, storage, alarms, removeDataDir });
   }
 
   /** Closes every connection, writes what is durable, and releases the data folder. */
