@@ -10,6 +10,15 @@ import { QueueStats } from './stats.js';
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen';
 
+/**
+ * Flow control thresholds: a queue that consumers are draining but whose backlog keeps
+ * growing asks publishers to wait (as RabbitMQ's credit flow does) until it is back down.
+ */
+const CONGESTED_AT = 2000;
+const RELIEVED_AT = 1000;
+/** Consumers count as draining if a delivery happened this recently (ms); longer silence means stalled. */
+const DRAINING_WITHIN_MS = 5000;
+
 /** A message's place in one queue. */
 export interface QueuedMessage {
   readonly message: Message;
@@ -63,6 +72,9 @@ export class Queue {
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryTimerAt = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  private lastDeliveryAt = 0;
+  /** Publishers waiting for this queue's backlog to come down. */
+  private reliefWaiters: (() => void)[] | undefined;
 
   constructor(
     readonly vhostName: string,
@@ -138,8 +150,35 @@ export class Queue {
     if (this.store.length > 0 && this.store.peek()!.expiresAt !== 0) this.armExpiryTimer();
   }
 
+  /**
+   * Whether publishers should wait: the backlog is past the threshold although consumers
+   * are taking messages. Stalled consumers or none at all do not hold publishers back
+   * (the backlog goes to disk instead).
+   */
+  get congested(): boolean {
+    return (
+      this.store.length >= CONGESTED_AT &&
+      this.consumers.length > 0 &&
+      Date.now() - this.lastDeliveryAt < DRAINING_WITHIN_MS
+    );
+  }
+
+  /** Calls `relieved` once the backlog is back down (or the queue goes away). */
+  whenRelieved(relieved: () => void): void {
+    (this.reliefWaiters ??= []).push(relieved);
+  }
+
+  private relieve(): void {
+    const waiters = this.reliefWaiters;
+    if (!waiters) return;
+    this.reliefWaiters = undefined;
+    for (const relieved of waiters) relieved();
+  }
+
   private dispatchRound(): void {
     const consumers = this.consumers;
+    if (this.reliefWaiters && (this.store.length <= RELIEVED_AT || consumers.length === 0)) this.relieve();
+    let delivered = false;
     while (this.store.length > 0 && consumers.length > 0 && !this.deleted) {
       const count = consumers.length;
       let chosen = -1;
@@ -164,7 +203,12 @@ export class Queue {
         this.stats.deliver++;
       }
       if (entry.redelivered) this.stats.redeliver++;
+      delivered = true;
       consumer.deliver(this, entry);
+    }
+    if (delivered) {
+      this.lastDeliveryAt = Date.now();
+      if (this.reliefWaiters && this.store.length <= RELIEVED_AT) this.relieve();
     }
   }
 
@@ -215,7 +259,9 @@ export class Queue {
   /** Drops every ready message; unacked ones stay with their channels. */
   purge(): number {
     this.clearExpiryTimer();
-    return this.store.purge();
+    const purged = this.store.purge();
+    this.relieve();
+    return purged;
   }
 
   /** 403 if an exclusive consumer holds the queue, or an exclusive one is asked for while others consume. */
@@ -240,6 +286,7 @@ export class Queue {
     if (this.nextConsumer > at) this.nextConsumer--;
     if (this.nextConsumer >= this.consumers.length) this.nextConsumer = 0;
     if (this.consumers.length > 0) return;
+    this.relieve(); // nobody drains it now: publishers need not wait
     this.idleSince = Date.now();
     if (this.options.autoDelete && this.hadConsumer) {
       this.host.queueDeletedItself(this);
@@ -267,6 +314,7 @@ export class Queue {
     this.clearIdleTimer();
     const consumers = this.consumers.splice(0);
     for (const consumer of consumers) consumer.cancelledByQueue(this);
+    this.relieve();
     const dropped = this.store.length;
     this.store.destroy();
     return dropped;

@@ -16,6 +16,7 @@ import {
   type Method,
 } from '../amqp/spec.generated.js';
 import type { User } from '../auth/user-store.js';
+import type { Queue } from '../broker/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { Channel } from './channel.js';
 import type { ServerContext } from './context.js';
@@ -28,6 +29,8 @@ type State = 'header' | 'start-ok' | 'tune-ok' | 'open-wait' | 'open' | 'closing
 const WRITE_HIGH_WATER = 1 << 20;
 /** How long to wait for the client's close-ok before dropping the socket anyway. */
 const CLOSE_OK_TIMEOUT_MS = 3000;
+/** Longest a publisher is held by flow control before being read again regardless. */
+const FLOW_HOLD_MAX_MS = 1000;
 
 let lastConnectionId = 0;
 
@@ -68,6 +71,7 @@ export class Connection implements FrameHandler {
   private sentSinceCheck = false;
   private missedHeartbeats = 0;
   private blocked = false;
+  private held = false;
 
   constructor(
     readonly socket: Socket,
@@ -424,6 +428,31 @@ export class Connection implements FrameHandler {
 
   // --- flow control --------------------------------------------------------------
 
+  /**
+   * Publisher flow control: stop reading this connection until `queue` has worked off its
+   * backlog (or FLOW_HOLD_MAX_MS passed). A connection that also consumes is never held:
+   * its acks arrive on the same socket, and holding it could stall the very queue it waits for.
+   */
+  holdFor(queue: Queue): void {
+    if (this.held || this.blocked || this.hasConsumers()) return;
+    this.held = true;
+    this.socket.pause();
+    const release = () => {
+      if (!this.held) return;
+      this.held = false;
+      clearTimeout(timer);
+      if (!this.blocked) this.socket.resume();
+    };
+    const timer = setTimeout(release, FLOW_HOLD_MAX_MS);
+    timer.unref();
+    queue.whenRelieved(release);
+  }
+
+  private hasConsumers(): boolean {
+    for (const channel of this.channels.values()) if (channel.consumers.size > 0 || channel.directReply) return true;
+    return false;
+  }
+
   /** Resource alarm: stop reading publishers and tell clients that asked (connection.blocked). */
   block(reason: string): void {
     if (this.blocked) return;
@@ -437,7 +466,7 @@ export class Connection implements FrameHandler {
   unblock(): void {
     if (!this.blocked) return;
     this.blocked = false;
-    this.socket.resume();
+    if (!this.held) this.socket.resume();
     if (this.clientCapabilities['connection.blocked'] === true && this.state === 'open') {
       this.send(0, { id: MethodId.ConnectionUnblocked });
     }

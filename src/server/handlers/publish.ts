@@ -44,8 +44,10 @@ export function routeMessage(channel: Channel, exchange: Exchange, message: Mess
       exchange.stats.publishOut++;
       let epoch = 0;
       for (let i = 0; i < queues.length; i++) {
-        const queueEpoch = queues[i].enqueue(message);
+        const queue = queues[i];
+        const queueEpoch = queue.enqueue(message);
         if (queueEpoch > epoch) epoch = queueEpoch;
+        if (queue.congested) channel.connection.holdFor(queue);
       }
       return epoch;
     }
