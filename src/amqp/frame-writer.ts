@@ -3,10 +3,13 @@
  * the event loop. Socket-agnostic: the connection queues frames during a turn, then
  * take()s the batch and writes it (writev, or cork/uncork).
  *
- * Small frames are encoded into a slab. Regions handed out by take() are never written
- * again: the next frames go after them, and a full slab is left to the regions that still
- * reference it while a fresh one takes over. A large body slice is queued as its own
- * buffer, zero-copy, with its frame header and end octet in the slab around it.
+ * Small frames are encoded into a slab shared by every writer in the process (one
+ * thread writes them all), so an idle connection holds no output memory. Each writer
+ * owns the region it is extending; when another writer wrote in between, it closes its
+ * region and starts a new one further on. Regions handed out by take() are never written
+ * again: the shared position only moves forward, and a full slab is left to the regions
+ * that still reference it while a fresh one takes over. A large body slice is queued as
+ * its own buffer, zero-copy, with its frame header and end octet in the slab around it.
  */
 import { contentHeaderSize, writeContentHeader } from './content.js';
 import { writeU16, writeU32 } from './byte-writer.js';
@@ -26,12 +29,17 @@ export const BODY_COPY_THRESHOLD = 4 * 1024;
 /** Largest payload a frame can declare (u32 size) when frameMax is 0 (unlimited). */
 const MAX_PAYLOAD = 0xffff_ffff;
 
+/** The process-wide slab and how far it is filled. */
+const shared = { slab: Buffer.allocUnsafeSlow(SLAB_SIZE), pos: 0 };
+const NO_SLAB = Buffer.alloc(0);
+
 export class FrameWriter {
   /** The negotiated frame-max; body frames carry at most frameMax - 8 bytes of payload. 0 = no limit. */
   frameMax: number;
 
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
-  /** Where the next byte goes in the slab. */
+  /** The slab this writer's open region is in (the shared one, unless another took over since). */
+  private slab: Buffer = NO_SLAB;
+  /** Where this writer's next byte goes in its slab. */
   private slabPos = 0;
   /** Start of the slab region written since it was last queued; [regionStart, slabPos) is pending. */
   private regionStart = 0;
@@ -58,7 +66,7 @@ export class FrameWriter {
     const end = encodeMethod(slab, payloadStart, m);
     writeFrameHeader(slab, start, FrameType.Method, channel, end - payloadStart);
     slab[end] = FRAME_END;
-    this.slabPos = end + 1;
+    this.commit(end + 1);
   }
 
   /** A content header frame whose payload (class-id .. properties) is forwarded exactly as received. */
@@ -73,7 +81,7 @@ export class FrameWriter {
     off = writeFrameHeader(slab, off, FrameType.Header, channel, size);
     payload.copy(slab, off);
     slab[off + size] = FRAME_END;
-    this.slabPos = off + size + 1;
+    this.commit(off + size + 1);
   }
 
   /** A content header frame encoded from properties (messages the server builds itself). */
@@ -84,7 +92,7 @@ export class FrameWriter {
     off = writeFrameHeader(slab, off, FrameType.Header, channel, size);
     off = writeContentHeader(slab, off, classId, bodySize, props);
     slab[off] = FRAME_END;
-    this.slabPos = off + 1;
+    this.commit(off + 1);
   }
 
   /**
@@ -141,7 +149,7 @@ export class FrameWriter {
     const slab = this.slab;
     off = writeFrameHeader(slab, off, FrameType.Heartbeat, 0, 0);
     slab[off] = FRAME_END;
-    this.slabPos = off + 1;
+    this.commit(off + 1);
   }
 
   /** Bytes sent as they are, e.g. the protocol header sent back to a client that offered another version. */
@@ -152,7 +160,7 @@ export class FrameWriter {
     }
     const off = this.reserve(bytes.length);
     bytes.copy(this.slab, off);
-    this.slabPos = off + bytes.length;
+    this.commit(off + bytes.length);
   }
 
   /**
@@ -170,15 +178,27 @@ export class FrameWriter {
 
   // ------------------------------------------------------------ internals
 
-  /** Makes room for n contiguous bytes in the slab; returns the offset to write at. */
+  /** Makes room for n contiguous bytes in the shared slab; returns the offset to write at. */
   private reserve(n: number): number {
+    if (this.slab !== shared.slab || this.slabPos !== shared.pos) {
+      // Another writer wrote since (or the slab was replaced): continue in a new region.
+      this.flushRegion();
+      this.slab = shared.slab;
+      this.slabPos = this.regionStart = shared.pos;
+    }
     if (this.slab.length - this.slabPos < n) {
       this.flushRegion();
-      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
-      this.slabPos = 0;
-      this.regionStart = 0;
+      shared.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
+      shared.pos = 0;
+      this.slab = shared.slab;
+      this.slabPos = this.regionStart = 0;
     }
     return this.slabPos;
+  }
+
+  /** The bytes up to `end` are written: this writer's region and the shared slab grow to it. */
+  private commit(end: number): void {
+    this.slabPos = shared.pos = end;
   }
 
   /** Queues the pending slab region, so it is handed out before whatever is queued next. */
@@ -199,7 +219,7 @@ export class FrameWriter {
 
   private bodyFrameStart(channel: number, size: number): void {
     const off = this.reserve(FRAME_HEADER_SIZE);
-    this.slabPos = writeFrameHeader(this.slab, off, FrameType.Body, channel, size);
+    this.commit(writeFrameHeader(this.slab, off, FrameType.Body, channel, size));
   }
 
   private bodyBytes(buf: Buffer, start: number, end: number): void {
@@ -210,19 +230,19 @@ export class FrameWriter {
     }
     const off = this.reserve(n);
     buf.copy(this.slab, off, start, end);
-    this.slabPos = off + n;
+    this.commit(off + n);
   }
 
   private frameEnd(): void {
     const off = this.reserve(1);
     this.slab[off] = FRAME_END;
-    this.slabPos = off + 1;
+    this.commit(off + 1);
   }
 
   /** A frame whose payload is queued by reference between a slab header and a slab end octet. */
   private frameAround(type: number, channel: number, payload: Buffer): void {
     const off = this.reserve(FRAME_HEADER_SIZE);
-    this.slabPos = writeFrameHeader(this.slab, off, type, channel, payload.length);
+    this.commit(writeFrameHeader(this.slab, off, type, channel, payload.length));
     this.enqueue(payload);
     this.frameEnd();
   }

@@ -33,7 +33,10 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): RawSettings {
   return raw;
 }
 
-/** A JSON file with the same keys as BrokerOptions. */
+/** Keys of the same config file that belong to warrenctl, not to the server. */
+const CLIENT_KEYS = new Set(['apiUrl', 'username', 'password']);
+
+/** A JSON file with the same keys as BrokerOptions (warrenctl's keys may sit beside them). */
 export function fromConfigFile(path: string): RawSettings {
   let parsed: unknown;
   try {
@@ -44,9 +47,11 @@ export function fromConfigFile(path: string): RawSettings {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`config file ${path} must hold a JSON object`);
   }
-  const unknown = Object.keys(parsed).filter((key) => !Object.hasOwn(SETTINGS, key));
+  const unknown = Object.keys(parsed).filter((key) => !Object.hasOwn(SETTINGS, key) && !CLIENT_KEYS.has(key));
   if (unknown.length > 0) throw new Error(`config file ${path}: unknown setting(s) ${unknown.join(', ')}`);
-  return parsed as RawSettings;
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) if (!CLIENT_KEYS.has(key)) settings[key] = value;
+  return settings as RawSettings;
 }
 
 /** Later sources win: pass them lowest precedence first (file, environment, flags). */

@@ -48,7 +48,7 @@ export class Channel {
   confirmMode = false;
   /** Last publish sequence number assigned in confirm mode. */
   publishSeq = 0;
-  private readonly confirms = new ConfirmTracker();
+  private confirmTracker: ConfirmTracker | undefined;
   /** Output waiting for durable definitions (declare-ok of a durable queue, tx.commit-ok); in order. */
   private deferred: Deferred[] | undefined;
   transaction: Transaction | undefined;
@@ -56,7 +56,7 @@ export class Channel {
   /** For the spec's shortcut: an empty queue name means the last queue declared on this channel. */
   lastDeclaredQueue = '';
   /** Permission answers already given, valid while the broker's permissions do not change. */
-  private readonly permitted = new Set<string>();
+  private permitted: Set<string> | undefined;
   private permittedVersion = -1;
   private lastPublishExchange: string | undefined;
   private state: ChannelState = 'open';
@@ -82,19 +82,20 @@ export class Channel {
   checkAccess(kind: AccessKind, resource: 'queue' | 'exchange', name: string): void {
     const access = this.connection.context.access;
     if (this.permittedVersion !== access.version) {
-      this.permitted.clear();
+      this.permitted?.clear();
       this.lastPublishExchange = undefined;
       this.permittedVersion = access.version;
     }
     const resourceName = resource === 'exchange' && name === '' ? 'amq.default' : name;
     const key = `${kind} ${resource} ${resourceName}`;
-    if (this.permitted.has(key)) return;
+    if (this.permitted?.has(key)) return;
     const user = this.connection.user!.name;
     if (!access.allows(user, this.vhost.name, kind, resourceName)) {
       throw accessRefused(`access to ${resource} '${resourceName}' in vhost '${this.vhost.name}' refused for user '${user}'`);
     }
-    if (this.permitted.size >= PERMISSION_CACHE_SIZE) this.permitted.clear();
-    this.permitted.add(key);
+    const permitted = (this.permitted ??= new Set());
+    if (permitted.size >= PERMISSION_CACHE_SIZE) permitted.clear();
+    permitted.add(key);
   }
 
   /** Write access for a publish: the same exchange as last time is the common case, checked without a lookup. */
@@ -230,6 +231,11 @@ export class Channel {
     this.sendWhenDurable(method, this.connection.context.durability.pendingDefinitionsEpoch);
   }
 
+  /** Confirm-mode state, made when the channel first confirms (most channels never do). */
+  private get confirms(): ConfirmTracker {
+    return (this.confirmTracker ??= new ConfirmTracker());
+  }
+
   /** Publish `seq` is routed; confirm it once `epoch` is durable (0: at once). */
   confirm(seq: number, epoch: number): void {
     const durability = this.connection.context.durability;
@@ -241,14 +247,15 @@ export class Channel {
   /** A group commit completed; returns whether the channel still waits for a later one. */
   synced(outcome: SyncOutcome): boolean {
     if (this.state !== 'open') return false;
-    if (this.confirms.synced(outcome)) this.connection.confirmPending(this);
+    const confirms = this.confirmTracker;
+    if (confirms?.synced(outcome)) this.connection.confirmPending(this);
     if (this.deferred) this.releaseDeferred(outcome);
-    return this.confirms.hasWaiting || this.deferred !== undefined;
+    return (confirms?.hasWaiting ?? false) || this.deferred !== undefined;
   }
 
   /** Sends the confirms resolved so far: one basic.ack or basic.nack per run. */
   writeConfirms(): void {
-    if (!this.confirms.hasReady || this.state !== 'open' || this.deferred) return;
+    if (!this.confirmTracker?.hasReady || this.state !== 'open' || this.deferred) return;
     for (const [deliveryTag, multiple, ok, count] of this.confirms.drain()) {
       if (ok) {
         this.send({ id: MethodId.BasicAck, deliveryTag, multiple });
@@ -282,7 +289,7 @@ export class Channel {
     }
     if (stillBlocked) this.deferred = items;
     else {
-      if (this.confirms.hasReady) this.connection.confirmPending(this);
+      if (this.confirmTracker?.hasReady) this.connection.confirmPending(this);
       this.resumeConsumers();
     }
   }

@@ -42,7 +42,7 @@ let lastConnectionId = 0;
 export class Connection implements FrameHandler {
   readonly id = ++lastConnectionId;
   readonly writer: FrameWriter;
-  readonly log: Logger;
+  private childLog: Logger | undefined;
   readonly connectedAt = Date.now();
   user: User | undefined;
   vhost: VirtualHost | undefined;
@@ -81,7 +81,6 @@ export class Connection implements FrameHandler {
     this.channelMax = settings.channelMax;
     this.reader = new FrameReader(this, settings.frameMax);
     this.writer = new FrameWriter(settings.frameMax);
-    this.log = context.log.child({ connection: this.id, peer: `${socket.remoteAddress}:${socket.remotePort}` });
 
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -92,6 +91,14 @@ export class Connection implements FrameHandler {
       this.log.warn('closing connection: AMQP handshake not completed within %d ms', settings.handshakeTimeoutMs);
       this.socket.destroy();
     }, settings.handshakeTimeoutMs);
+  }
+
+  /** This connection's logger, made on first use: most connections log little, and a child logger is not free. */
+  get log(): Logger {
+    return (this.childLog ??= this.context.log.child({
+      connection: this.id,
+      peer: `${this.socket.remoteAddress}:${this.socket.remotePort}`,
+    }));
   }
 
   get isOpen(): boolean {
@@ -344,11 +351,15 @@ export class Connection implements FrameHandler {
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.send(0, { id: MethodId.ConnectionOpenOk, knownHosts: '' });
-    this.log.info({ user: this.user?.name, vhost: vhost.name }, 'connection opened');
+    if (this.context.log.isLevelEnabled('info')) {
+      this.log.info({ user: this.user?.name, vhost: vhost.name }, 'connection opened');
+    }
   }
 
   private onClientClose(method: ConnectionClose): void {
-    this.log.info({ code: method.replyCode, text: method.replyText }, 'client closed the connection');
+    if (this.context.log.isLevelEnabled('info')) {
+      this.log.info({ code: method.replyCode, text: method.replyText }, 'client closed the connection');
+    }
     this.releaseChannels();
     this.send(0, { id: MethodId.ConnectionCloseOk });
     this.finishClose();
@@ -539,7 +550,7 @@ export class Connection implements FrameHandler {
     this.releaseChannels();
     this.context.alarms.forget(this);
     this.context.connectionClosed(this);
-    this.log.debug('socket closed');
+    if (this.context.log.isLevelEnabled('debug')) this.log.debug('socket closed');
   }
 
   private stopTimers(): void {

@@ -245,3 +245,44 @@ describe('FrameWriter', () => {
     });
   });
 });
+
+describe('FrameWriter writers sharing the slab', () => {
+  it('interleaved writers each get back exactly their own frames, in order, across slab turnovers', () => {
+    const rand = prng(99);
+    const writers = [new FrameWriter(131072), new FrameWriter(131072), new FrameWriter(131072)];
+    const expected: Buffer[][] = writers.map(() => []);
+    const copies: Buffer[][] = writers.map(() => []);
+    const live: Buffer[][] = writers.map(() => []);
+    for (let step = 0; step < 5000; step++) {
+      const w = Math.floor(rand() * writers.length);
+      const body = randomBytes(1 + Math.floor(rand() * 3000), step);
+      writers[w]!.method(1, { ...deliver, deliveryTag: step });
+      writers[w]!.body(1, body, body.length);
+      expected[w]!.push(body);
+      if (rand() < 0.1) {
+        // A take() hands out regions that later writes (by anyone) must never touch.
+        const taken = writers[w]!.take() ?? [];
+        copies[w]!.push(...taken.map((b) => Buffer.from(b)));
+        live[w]!.push(...taken); // kept by reference too: checked below
+      }
+    }
+    writers.forEach((writer, w) => {
+      const rest = writer.take() ?? [];
+      // Buffers handed out earlier still hold what they held when taken.
+      assert.deepEqual(live[w], copies[w]);
+      const frames = parse([...copies[w]!, ...rest], 131072);
+      assert.deepEqual(
+        frames.filter((f) => f.type === 'body').map((f) => f.payload),
+        expected[w],
+      );
+    });
+  });
+
+  it('an idle writer holds no slab of its own', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const idle = Array.from({ length: 2000 }, () => new FrameWriter(131072));
+    const grown = process.memoryUsage().arrayBuffers - before;
+    assert.ok(grown < 2000 * 1024, `2,000 idle writers took ${grown} bytes of buffers`);
+    assert.equal(idle.length, 2000);
+  });
+});
