@@ -13,6 +13,11 @@ const TWO_POW_32 = 0x1_0000_0000;
  * nothing except the strings/buffers they return, and the class keeps one shape so
  * V8 keeps its property accesses monomorphic.
  */
+/** Recently decoded ASCII short strings, shared by all readers (one thread), by a hash of their bytes. */
+const RECENT_SLOTS = 512;
+const RECENT_MASK = RECENT_SLOTS - 1;
+const recentStrings: (string | undefined)[] = new Array(RECENT_SLOTS);
+
 export class ByteReader {
   constructor(
     public buf: Buffer,
@@ -104,13 +109,28 @@ export class ByteReader {
   }
 
   shortstr(): string {
+    const buf = this.buf;
     const p = this.pos;
     if (p + 1 > this.end) this.truncated(1);
+    const length = buf[p]!;
     const start = p + 1;
-    const stop = start + this.buf[p]!;
+    const stop = start + length;
     if (stop > this.end) this.truncated(stop - p);
     this.pos = stop;
-    return this.buf.toString('utf8', start, stop);
+    if (length === 0) return '';
+    // Exchange names and routing keys repeat from one publish to the next: a recent ASCII
+    // string with the same bytes is returned as is, without decoding or allocating.
+    const slot = (length * 31 + buf[start]! * 7 + buf[stop - 1]! + buf[start + (length >> 1)]!) & RECENT_MASK;
+    const recent = recentStrings[slot];
+    if (recent !== undefined && recent.length === length) {
+      let i = 0;
+      while (i < length && recent.charCodeAt(i) === buf[start + i]) i++;
+      if (i === length) return recent;
+    }
+    const decoded = buf.toString('utf8', start, stop);
+    // Only pure ASCII compares char for byte; others are decoded every time.
+    if (decoded.length === length) recentStrings[slot] = decoded;
+    return decoded;
   }
 
   /** A longstr as a view into the frame (no copy): valid only as long as the socket chunk is. */

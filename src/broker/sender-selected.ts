@@ -1,4 +1,4 @@
-import { encodeContentHeader } from '../amqp/content.js';
+import { encodeContentHeader, PropertyFlag } from '../amqp/content.js';
 import type { FieldTable } from '../amqp/field-table.js';
 import { preconditionFailed } from './errors.js';
 import { Message } from './message.js';
@@ -13,6 +13,7 @@ const BCC_KEY = Buffer.from('\u0003BCC');
  * whose raw header bytes mention either key pay for decoding their headers.
  */
 export function withSenderSelectedKeys(message: Message): Message {
+  if (!message.hasProperty(PropertyFlag.Headers)) return message;
   const header = message.header;
   if (header.indexOf(CC_KEY) < 0 && header.indexOf(BCC_KEY) < 0) return message;
   const headers = message.properties.headers;
