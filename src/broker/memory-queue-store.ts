@@ -10,6 +10,10 @@ export class MemoryQueueStore implements QueueStore {
     return this.ready.length;
   }
 
+  get overflowing(): boolean {
+    return false;
+  }
+
   push(entry: QueuedMessage): number {
     this.ready.push(entry);
     return 0;

@@ -8,6 +8,8 @@ import type { QueuedMessage } from './queue.js';
 export interface QueueStore {
   /** Ready messages held, in memory and elsewhere. */
   readonly length: number;
+  /** True while ready messages no longer fit in memory and go elsewhere (disk). */
+  readonly overflowing: boolean;
   /** Appends a new message; returns the durability epoch to wait for (0: nothing to wait for). */
   push(entry: QueuedMessage): number;
   peek(): QueuedMessage | undefined;

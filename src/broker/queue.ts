@@ -12,7 +12,8 @@ export type DeathReason = 'rejected' | 'expired' | 'maxlen';
 
 /**
  * Flow control thresholds: a queue that consumers are draining but whose backlog keeps
- * growing asks publishers to wait (as RabbitMQ's credit flow does) until it is back down.
+ * growing (past CONGESTED_AT messages, or out of memory onto disk) asks publishers to
+ * wait, as RabbitMQ's credit flow does, until it is back down.
  */
 const CONGESTED_AT = 2000;
 const RELIEVED_AT = 1000;
@@ -157,10 +158,15 @@ export class Queue {
    */
   get congested(): boolean {
     return (
-      this.store.length >= CONGESTED_AT &&
+      (this.store.length >= CONGESTED_AT || this.store.overflowing) &&
       this.consumers.length > 0 &&
       Date.now() - this.lastDeliveryAt < DRAINING_WITHIN_MS
     );
+  }
+
+  /** Backlog back down: few enough messages, all in memory again. */
+  private get relieved(): boolean {
+    return this.store.length <= RELIEVED_AT && !this.store.overflowing;
   }
 
   /** Calls `relieved` once the backlog is back down (or the queue goes away). */
@@ -177,7 +183,7 @@ export class Queue {
 
   private dispatchRound(): void {
     const consumers = this.consumers;
-    if (this.reliefWaiters && (this.store.length <= RELIEVED_AT || consumers.length === 0)) this.relieve();
+    if (this.reliefWaiters && (this.relieved || consumers.length === 0)) this.relieve();
     let delivered = false;
     while (this.store.length > 0 && consumers.length > 0 && !this.deleted) {
       const count = consumers.length;
@@ -208,7 +214,7 @@ export class Queue {
     }
     if (delivered) {
       this.lastDeliveryAt = Date.now();
-      if (this.reliefWaiters && this.store.length <= RELIEVED_AT) this.relieve();
+      if (this.reliefWaiters && this.relieved) this.relieve();
     }
   }
 

@@ -62,6 +62,10 @@ export class LogQueueStore implements QueueStore {
     return this.memory.length + this.diskCount;
   }
 
+  get overflowing(): boolean {
+    return this.diskCount > 0;
+  }
+
   push(entry: QueuedMessage): number {
     const message = entry.message;
     const persistent = this.options.durable && message.persistent;
