@@ -5,6 +5,7 @@ import { AccessControl } from './auth/access-control.js';
 import { BrokerCore } from './broker/broker-core.js';
 import { GlobalStats } from './broker/stats.js';
 import type { BrokerOptions } from './config/options.js';
+import { ControlPlane } from './control/control-plane.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULT_DISK_FREE_LIMIT, ResourceAlarms } from './server/alarms.js';
 import { DurabilityWaiters } from './server/durability-waiters.js';
@@ -29,6 +30,8 @@ export class Broker {
     readonly log: Logger,
     /** The data folder in use. */
     readonly dataDir: string,
+    /** The control plane: read models and operator commands (what the HTTP API serves). */
+    readonly control: ControlPlane,
     private readonly parts: {
       listener: AmqpListener;
       core: BrokerCore;
@@ -54,6 +57,7 @@ export class Broker {
     alarms.watchWrites(storage);
     alarms.watchDiskSpace(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT);
     let listener: AmqpListener;
+    const stats = new GlobalStats();
     try {
       storage.restore(core, access);
       listener = new AmqpListener({
@@ -65,7 +69,7 @@ export class Broker {
         durability: storage,
         durabilityWaiters: new DurabilityWaiters(storage),
         alarms,
-        stats: new GlobalStats(),
+        stats,
       });
     } catch (error) {
       alarms.close();
@@ -82,9 +86,18 @@ export class Broker {
       if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
       throw error;
     }
+    const control = new ControlPlane({
+      core,
+      access,
+      stats,
+      connections: () => listener.connections,
+      alarms: () => alarms.raisedAlarms,
+    });
+    control.listeners.push({ protocol: 'amqp', ip_address: host, port });
+    control.start();
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, { listener, core, storage, alarms, removeDataDir });
+    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, control, { listener, core, storage, alarms, removeDataDir });
   }
 
   /** Closes every connection, writes what is durable, and releases the data folder. */
@@ -94,6 +107,7 @@ export class Broker {
 
   private async shutdown(): Promise<void> {
     const { listener, core, storage, alarms, removeDataDir } = this.parts;
+    this.control.stop();
     alarms.close();
     await listener.close();
     core.close();
