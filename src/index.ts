@@ -6,6 +6,7 @@ import { BrokerCore } from './broker/broker-core.js';
 import { GlobalStats } from './broker/stats.js';
 import type { BrokerOptions } from './config/options.js';
 import { ControlPlane } from './control/control-plane.js';
+import { startHttpEndpoints, urlHostOf, type HttpEndpoints } from './http/endpoints.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULT_DISK_FREE_LIMIT, ResourceAlarms } from './server/alarms.js';
 import { DurabilityWaiters } from './server/durability-waiters.js';
@@ -32,6 +33,7 @@ export class Broker {
     readonly dataDir: string,
     /** The control plane: read models and operator commands (what the HTTP API serves). */
     readonly control: ControlPlane,
+    private readonly endpoints: HttpEndpoints,
     private readonly parts: {
       listener: AmqpListener;
       core: BrokerCore;
@@ -94,10 +96,31 @@ export class Broker {
       alarms: () => alarms.raisedAlarms,
     });
     control.listeners.push({ protocol: 'amqp', ip_address: host, port });
+    let endpoints: HttpEndpoints;
+    try {
+      endpoints = await startHttpEndpoints(control, access, log, { host, httpPort: options.httpPort, metricsPort: options.metricsPort });
+    } catch (error) {
+      await listener.close();
+      alarms.close();
+      core.close();
+      await storage.close();
+      if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     control.start();
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
-    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, control, { listener, core, storage, alarms, removeDataDir });
+    const url = `amqp://guest:guest@${urlHostOf(host)}:${port}/`;
+    return new Broker(url, port, log, dataDir, control, endpoints, { listener, core, storage, alarms, removeDataDir });
+  }
+
+  /** http://host:port of the management API (routes under /api), or undefined when it is off. */
+  get httpUrl(): string | undefined {
+    return this.endpoints.httpUrl;
+  }
+
+  /** http://host:port/metrics (Prometheus; per queue at /metrics/per-object), or undefined when off. */
+  get metricsUrl(): string | undefined {
+    return this.endpoints.metricsUrl;
   }
 
   /** Closes every connection, writes what is durable, and releases the data folder. */
@@ -108,6 +131,7 @@ export class Broker {
   private async shutdown(): Promise<void> {
     const { listener, core, storage, alarms, removeDataDir } = this.parts;
     this.control.stop();
+    await this.endpoints.close();
     alarms.close();
     await listener.close();
     core.close();

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname, totalmem } from 'node:os';
 import { VERSION } from '../version.js';
 import type { ControlContext } from './context.js';
 import { GLOBAL_MESSAGE_STATS, withDetails } from './counters.js';
@@ -88,4 +88,35 @@ function objectTotals(ctx: ControlContext, filter: VhostFilter, user: string | u
 /** RabbitMQ's node name form for this machine. */
 export function nodeName(): string {
   return `warren@${hostname()}`;
+}
+
+/** GET /api/nodes: this one node, with the fields dashboards read most. */
+export function nodeView(ctx: ControlContext): JsonObject {
+  const memory = process.memoryUsage();
+  const alarms = ctx.alarms();
+  return {
+    name: ctx.node,
+    type: 'disc',
+    running: true,
+    being_drained: false,
+    os_pid: String(process.pid),
+    uptime: Date.now() - ctx.startedAt,
+    processors: availableParallelism(),
+    mem_used: memory.rss,
+    mem_limit: Math.floor(totalmem() * 0.4),
+    mem_alarm: alarms.includes('memory'),
+    disk_free_alarm: alarms.includes('disk'),
+    partitions: [],
+    rates_mode: 'basic',
+    exchange_types: EXCHANGE_TYPES.map(([name, description]) => ({ name, description, enabled: true })),
+    auth_mechanisms: [
+      { name: 'PLAIN', description: 'SASL PLAIN authentication mechanism', enabled: true },
+      { name: 'AMQPLAIN', description: 'QPid AMQPLAIN mechanism', enabled: true },
+    ],
+    applications: [{ name: 'warren', description: 'Warren', version: VERSION }],
+    contexts: [],
+    log_files: [],
+    cluster_links: [],
+    metrics_gc_queue_length: {},
+  };
 }

@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ControlPlane } from '../control/control-plane.js';
+import type { JsonObject, JsonValue } from '../control/json-table.js';
+import type { AccessLevel, Caller } from './auth.js';
+import { notAuthorised } from './errors.js';
+import { applyListQuery, type ListQuery } from './list-query.js';
+
+/** A request that passed Basic auth; `caller` is who sent it. */
+export type ApiRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string>; Body: unknown }> & {
+  caller: Caller;
+};
+
+export interface RouteSpec {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  url: string;
+  /** The least a caller's tags must grant. */
+  level: AccessLevel;
+  /** JSON schema of the body (fastify validates it before the handler runs). */
+  body?: object;
+  handler(request: ApiRequest, reply: FastifyReply): unknown;
+}
+
+const LEVEL_REFUSALS: Record<AccessLevel, string> = {
+  management: 'Not management user',
+  policymaker: 'Not policymaker user',
+  monitoring: 'Not monitor user',
+  administrator: 'Not administrator user',
+};
+
+/**
+ * Registers one management route with RabbitMQ's gating: the caller's tags must grant
+ * `level`, and a `:vhost` in the path must be one the caller may use (a vhost that
+ * does not exist falls through to the handler's 404, as in RabbitMQ).
+ */
+export function register(app: FastifyInstance, control: ControlPlane, spec: RouteSpec): void {
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    schema: spec.body ? { body: spec.body } : undefined,
+    preHandler: async (request) => {
+      const caller = (request as ApiRequest).caller;
+      if (!caller.has(spec.level)) throw notAuthorised(LEVEL_REFUSALS[spec.level]);
+      const vhost = (request.params as Record<string, string>).vhost;
+      if (vhost !== undefined && control.context.core.vhost(vhost) && !caller.mayUseVhost(vhost)) {
+        throw notAuthorised('User not authorised to access virtual host');
+      }
+    },
+    handler: (request, reply) => spec.handler(request as ApiRequest, reply),
+  });
+}
+
+/** A listing, with ?columns=, ?sort= and pagination applied. */
+export function listing(request: ApiRequest, items: JsonObject[]): JsonValue {
+  return applyListQuery(items, request.query as ListQuery);
+}
+
+export function created(reply: FastifyReply, location?: string): FastifyReply {
+  if (location !== undefined) reply.header('location', location);
+  return reply.code(201).send();
+}
+
+export function noContent(reply: FastifyReply): FastifyReply {
+  return reply.code(204).send();
+}
+
+/** 201 when the request made something new, 204 when it changed or confirmed what existed (RabbitMQ's answers). */
+export function createdOrNoContent(reply: FastifyReply, isNew: boolean): FastifyReply {
+  return isNew ? created(reply) : noContent(reply);
+}
+
+/** RabbitMQ's boolean query flags (?if-empty=true). */
+export function flag(request: ApiRequest, name: string): boolean {
+  return request.query[name] === 'true';
+}
