@@ -35,19 +35,17 @@ export class VhostsControl {
   }
 
   /**
-   * Creates the vhost (true) or updates its description and tags (false). Like RabbitMQ's
+   * Creates the vhost (true) or updates it (false). As in RabbitMQ, a PUT sets the
+   * description and tags it carries and resets those it leaves out. Like RabbitMQ's
    * management API, whoever creates a vhost gets full permissions on it.
    */
   put(name: string, metadata: { description?: string; tags?: string[] }, actingUser?: string): boolean {
     const { core, access } = this.ctx;
     const existing = core.vhost(name);
     const vhost = existing ?? core.addVhost(name);
-    if (metadata.description !== undefined || metadata.tags !== undefined) {
-      core.describeVhost(vhost, {
-        description: metadata.description ?? vhost.description,
-        tags: metadata.tags ?? vhost.tags,
-      });
-    }
+    const description = metadata.description ?? '';
+    const tags = metadata.tags ?? [];
+    if (description !== vhost.description || tags.join(',') !== vhost.tags.join(',')) core.describeVhost(vhost, { description, tags });
     if (!existing && actingUser !== undefined && access.users.get(actingUser)) {
       access.setPermissions(actingUser, name, { configure: '.*', write: '.*', read: '.*' });
     }

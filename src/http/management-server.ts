@@ -21,7 +21,13 @@ const BODY_LIMIT_BYTES = 64 * 1024 * 1024;
  * Every /api route needs Basic auth with a user holding a management tag.
  */
 export function createManagementApi(control: ControlPlane, access: AccessControl, log: Logger): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Every missing key is reported, as RabbitMQ lists them: [{key_missing,a},{key_missing,b}].
+    ajv: { customOptions: { allErrors: true } },
+  });
 
   // RabbitMQ reads JSON whatever the content type says, and an empty body as no body.
   app.removeAllContentTypeParsers();

@@ -28,10 +28,10 @@ export function bindingRoutes(app: FastifyInstance, control: ControlPlane): void
       url: base,
       level: 'management',
       body: bindingBody,
-      // RabbitMQ's Location is relative: {destination}/{props}.
+      // RabbitMQ's Location is relative, {destination}/{props}, with props percent-encoded once more.
       handler: (req, reply) => {
         const props = bindings.bind(path(req), req.body as BindingRequest, req.caller.name);
-        return created(reply, `${encodeURIComponent(req.params.destination)}/${props}`);
+        return created(reply, `${encodeURIComponent(req.params.destination)}/${encodeURIComponent(props)}`);
       },
     });
     register(app, control, { method: 'GET', url: `${base}/:props`, level: 'management', handler: (req) => bindings.get(path(req), req.params.props) });

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../../control/control-plane.js';
+import { BrokerError, ErrorCode } from '../../broker/errors.js';
 import { badRequest } from '../../control/errors.js';
 import type { GetRequest } from '../../control/messages.js';
 import type { QueueDeclaration } from '../../control/queues.js';
 import { createdOrNoContent, flag, listing, noContent, register } from '../api.js';
+import { HttpError } from '../errors.js';
 import { getBody, queueBody } from '../schemas.js';
 
 /** /api/queues: listings, declare, delete, purge, get, and a queue's bindings. */
@@ -46,7 +48,15 @@ export function queueRoutes(app: FastifyInstance, control: ControlPlane): void {
     handler: (req) => {
       const body = req.body as GetRequest;
       if (body.encoding !== 'auto' && body.encoding !== 'base64') throw badRequest('Unsupported encoding. Please use auto or base64.');
-      return messages.get(req.params.vhost, req.params.name, body, req.caller.name);
+      try {
+        return messages.get(req.params.vhost, req.params.name, body, req.caller.name);
+      } catch (error) {
+        // Here RabbitMQ quotes its internal channel's error whole: "NOT_FOUND - no queue ...".
+        if (error instanceof BrokerError && error.code === ErrorCode.NotFound) {
+          throw new HttpError(404, { error: 'not_found', reason: `NOT_FOUND - ${error.message}` });
+        }
+        throw error;
+      }
     },
   });
   register(app, control, {
