@@ -32,20 +32,25 @@ export class Caller {
     }
   }
 
-  /** Monitoring users and administrators see every vhost's objects; others only vhosts they have permissions in. */
-  get seesAll(): boolean {
-    return this.has('monitoring');
+  /**
+   * For listings of queues, exchanges, bindings: administrators see every vhost's
+   * objects, everyone else (monitoring users too, as in RabbitMQ) those of the vhosts
+   * they have permissions in.
+   */
+  get vhostFilter(): VhostFilter {
+    if (this.has('administrator')) return () => true;
+    return (vhost) => this.access.canAccessVhost(this.name, vhost);
   }
 
-  /** For listings: which vhosts' objects this caller sees. */
-  get vhostFilter(): VhostFilter {
-    if (this.seesAll) return () => true;
+  /** For GET /api/vhosts: monitoring users and administrators see every vhost. */
+  get vhostListFilter(): VhostFilter {
+    if (this.has('monitoring')) return () => true;
     return (vhost) => this.access.canAccessVhost(this.name, vhost);
   }
 
   /** For connections, channels and consumers: everyone's for monitoring users, otherwise their own. */
   get connectionUser(): string | undefined {
-    return this.seesAll ? undefined : this.name;
+    return this.has('monitoring') ? undefined : this.name;
   }
 
   /** May this caller use the objects of this vhost (RabbitMQ: administrators, or users with permissions there)? */

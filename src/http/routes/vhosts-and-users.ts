@@ -9,7 +9,7 @@ import { permissionsBody, userBody, vhostBody } from '../schemas.js';
 export function vhostAndUserRoutes(app: FastifyInstance, control: ControlPlane): void {
   const { vhosts, users, connections } = control;
 
-  register(app, control, { method: 'GET', url: '/api/vhosts', level: 'management', handler: (req) => listing(req, vhosts.list(req.caller.vhostFilter)) });
+  register(app, control, { method: 'GET', url: '/api/vhosts', level: 'management', handler: (req) => listing(req, vhosts.list(req.caller.vhostListFilter)) });
   register(app, control, { method: 'GET', url: '/api/vhosts/:vhost', level: 'administrator', handler: (req) => vhosts.get(req.params.vhost) });
   register(app, control, {
     method: 'PUT',
