@@ -94,6 +94,8 @@ export class Broker {
       stats,
       connections: () => listener.connections,
       alarms: () => alarms.raisedAlarms,
+      dataDir,
+      diskFreeLimit: options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT,
     });
     control.listeners.push({ protocol: 'amqp', ip_address: host, port });
     let endpoints: HttpEndpoints;

@@ -172,7 +172,15 @@ describe('what an import refuses or skips', () => {
     expectReply(await api(broker.httpUrl!, 'POST', '/api/definitions', { body: { queues: 'nope' } }), 400);
   });
 
-  test('users with a hash Warren cannot check, unknown exchange types, bindings to missing ends: skipped with reasons', async () => {
+  test('only unsupported items: 200', async () => {
+    const reply = await api(broker.httpUrl!, 'POST', '/api/definitions', {
+      body: { policies: [{ vhost: '/', name: 'p', pattern: '.*', 'apply-to': 'queues', definition: {}, priority: 0 }] },
+    });
+    expectReply(reply, 200);
+    assert.deepEqual(reply.body.skipped.map((item: { cause: string }) => item.cause), ['unsupported']);
+  });
+
+  test('hashes Warren cannot check and plugin exchange types are skipped (200); items RabbitMQ refuses too make it 400', async () => {
     const reply = await api(broker.httpUrl!, 'POST', '/api/definitions', {
       body: {
         users: [
@@ -184,8 +192,14 @@ describe('what an import refuses or skips', () => {
         bindings: [{ source: 'amq.direct', vhost: '/', destination: 'missing', destination_type: 'queue', routing_key: 'k', arguments: {} }],
       },
     });
-    expectReply(reply, 200);
+    // The file has items RabbitMQ would refuse (a missing vhost, a binding to a missing queue): 400, as RabbitMQ,
+    // with RabbitMQ's error body, and the report: the rest was imported.
+    expectReply(reply, 400);
+    assert.equal(reply.body.error, 'bad_request');
+    assert.match(reply.body.reason, /^queue 'elsewhere' in vhost 'no-such-vhost': vhost 'no-such-vhost' does not exist .*\(and 1 more; see skipped\)$/);
     assert.deepEqual(reply.body.imported.users, 1);
+    const causes = Object.fromEntries(reply.body.skipped.map((item: { name: string; cause: string }) => [item.name, item.cause]));
+    assert.deepEqual(causes, { 'sha512-user': 'unsupported', delayed: 'unsupported', elsewhere: 'invalid', 'amq.direct -> missing (k)': 'invalid' });
     const reasons = Object.fromEntries(reply.body.skipped.map((item: { name: string; reason: string }) => [item.name, item.reason]));
     assert.match(reasons['sha512-user'], /unsupported hashing_algorithm 'rabbit_password_hashing_sha512'/);
     assert.match(reasons.delayed, /exchange type 'x-delayed-message'/);

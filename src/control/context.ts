@@ -23,8 +23,11 @@ export interface ControlContext {
   readonly node: string;
   readonly listeners: ListenerInfo[];
   readonly startedAt: number;
-  /** Whether a resource alarm blocks publishers (memory or disk), for health checks. */
+  /** Names of the resource alarms in effect (disk, memory), for health checks and nodes. */
   alarms(): string[];
+  /** The data folder (for disk_free) and the free-space limit below which the disk alarm goes off. */
+  readonly dataDir: string;
+  readonly diskFreeLimit: number;
 }
 
 /** RabbitMQ's timestamps in management JSON: 2026-11-23T22:31:59.651+00:00. */

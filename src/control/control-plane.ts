@@ -24,6 +24,8 @@ export interface ControlPlaneParts {
   stats: GlobalStats;
   connections(): Iterable<Connection>;
   alarms(): string[];
+  dataDir: string;
+  diskFreeLimit: number;
   /** How often message rates are sampled; RabbitMQ's default is 5 s. */
   sampleIntervalMs?: number;
 }
@@ -56,6 +58,8 @@ export class ControlPlane {
       stats: parts.stats,
       connections: parts.connections,
       alarms: parts.alarms,
+      dataDir: parts.dataDir,
+      diskFreeLimit: parts.diskFreeLimit,
       sampler: this.sampler,
       node: nodeName(),
       listeners: this.listeners,

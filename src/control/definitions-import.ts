@@ -5,17 +5,26 @@ import { badRequest, ControlError } from './errors.js';
 import type { ExchangesControl } from './exchanges.js';
 import type { BindingsControl } from './bindings.js';
 import type { QueuesControl } from './queues.js';
+import { PASSWORD_HASHING_ALGORITHM } from '../auth/user-store.js';
 import { checkedHash, parseTags } from './users.js';
 import type { UsersControl } from './users.js';
 import type { VhostsControl } from './vhosts.js';
 
-/** Something in the file that Warren did not import, and why. */
+/**
+ * Something in the file that Warren did not import, and why. `unsupported`: a RabbitMQ
+ * feature Warren does not have (RabbitMQ would have imported it); `invalid`: the item is
+ * wrong (RabbitMQ would have refused the file too, e.g. a queue in a vhost that does not exist).
+ */
 export interface SkippedDefinition {
   kind: string;
   name: string;
   vhost?: string;
+  cause: 'unsupported' | 'invalid';
   reason: string;
 }
+
+/** Thrown by an item's import when Warren lacks the feature it needs. */
+class Unsupported extends Error {}
 
 /** What an import did: counts of what it applied, and each item it could not honour. */
 export interface ImportReport {
@@ -62,11 +71,11 @@ export class DefinitionsImporter {
       this.each(file, 'users', 'user', (item) => this.importUser(item));
       this.each(file, 'vhosts', 'vhost', (item) => this.importVhost(item));
       this.each(file, 'permissions', 'permission', (item) => this.importPermission(item));
-      this.skipAll(file, 'topic_permissions', 'topic_permission', 'Warren does not check topic permissions');
-      this.skipAll(file, 'global_parameters', 'global_parameter', 'Warren has no global runtime parameters');
+      this.unsupported(file, 'topic_permissions', 'topic_permission', 'Warren does not check topic permissions');
+      this.unsupported(file, 'global_parameters', 'global_parameter', 'Warren has no global runtime parameters');
     }
-    this.skipAll(file, 'parameters', 'parameter', 'Warren has no runtime parameters (federation, shovels, vhost limits)');
-    this.skipAll(file, 'policies', 'policy', 'Warren does not apply policies; set the equivalent x-arguments on the queue');
+    this.unsupported(file, 'parameters', 'parameter', 'Warren has no runtime parameters (federation, shovels, vhost limits)');
+    this.unsupported(file, 'policies', 'policy', 'Warren does not apply policies; set the equivalent x-arguments on the queue');
     this.each(file, 'queues', 'queue', (item) => this.importQueue(item));
     this.each(file, 'exchanges', 'exchange', (item) => this.importExchange(item));
     this.each(file, 'bindings', 'binding', (item) => this.importBinding(item));
@@ -76,6 +85,11 @@ export class DefinitionsImporter {
   private importUser(item: Item): void {
     const name = text(item.name, 'name');
     const algorithm = item.hashing_algorithm === undefined ? undefined : text(item.hashing_algorithm, 'hashing_algorithm');
+    if (algorithm !== undefined && algorithm !== PASSWORD_HASHING_ALGORITHM && typeof item.password !== 'string') {
+      throw new Unsupported(
+        `unsupported hashing_algorithm '${algorithm}': Warren checks ${PASSWORD_HASHING_ALGORITHM} hashes only; set the user's password again`,
+      );
+    }
     const tags = parseTags((item.tags as string | string[] | undefined) ?? []);
     if (typeof item.password === 'string') {
       this.parts.users.put(name, { password: item.password, tags });
@@ -111,7 +125,7 @@ export class DefinitionsImporter {
     const args = (item.arguments ?? {}) as Item;
     const type = args['x-queue-type'];
     if (typeof type === 'string' && UNSUPPORTED_QUEUE_TYPES.has(type)) {
-      throw badRequest(`${type} queues are not supported by Warren; declare it as a classic queue to keep its messages flowing`);
+      throw new Unsupported(`${type} queues are not supported by Warren; declare it as a classic queue to keep its messages flowing`);
     }
     this.parts.queues.declare(this.vhostOf(item), text(item.name, 'name'), {
       durable: item.durable === undefined ? true : item.durable === true,
@@ -124,7 +138,7 @@ export class DefinitionsImporter {
   private importExchange(item: Item): void {
     const type = text(item.type, 'type');
     if (!isExchangeType(type)) {
-      throw badRequest(`exchange type '${type}' needs a RabbitMQ plugin Warren does not have (it has direct, fanout, topic, headers)`);
+      throw new Unsupported(`exchange type '${type}' needs a RabbitMQ plugin Warren does not have (it has direct, fanout, topic, headers)`);
     }
     this.parts.exchanges.declare(this.vhostOf(item), text(item.name, 'name'), {
       type,
@@ -164,17 +178,17 @@ export class DefinitionsImporter {
       try {
         apply(item);
       } catch (error) {
-        this.skip(kind, item, reasonOf(error));
+        this.skip(kind, item, error instanceof Unsupported ? 'unsupported' : 'invalid', reasonOf(error));
       }
     }
   }
 
-  private skipAll(file: Item, section: string, kind: string, reason: string): void {
-    for (const item of items(file, section)) this.skip(kind, item, reason);
+  private unsupported(file: Item, section: string, kind: string, reason: string): void {
+    for (const item of items(file, section)) this.skip(kind, item, 'unsupported', reason);
   }
 
-  private skip(kind: string, item: Item, reason: string): void {
-    const entry: SkippedDefinition = { kind, name: describe(kind, item), reason };
+  private skip(kind: string, item: Item, cause: SkippedDefinition['cause'], reason: string): void {
+    const entry: SkippedDefinition = { kind, name: describe(kind, item), cause, reason };
     const vhost = this.vhost ?? item.vhost;
     if (typeof vhost === 'string') entry.vhost = vhost;
     this.report.skipped.push(entry);

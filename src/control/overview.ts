@@ -1,3 +1,4 @@
+import { readdirSync, statfsSync } from 'node:fs';
 import { availableParallelism, hostname, totalmem } from 'node:os';
 import { VERSION } from '../version.js';
 import type { ControlContext } from './context.js';
@@ -105,7 +106,12 @@ export function nodeView(ctx: ControlContext): JsonObject {
     mem_used: memory.rss,
     mem_limit: Math.floor(totalmem() * 0.4),
     mem_alarm: alarms.includes('memory'),
+    disk_free: diskFree(ctx.dataDir),
+    disk_free_limit: ctx.diskFreeLimit,
     disk_free_alarm: alarms.includes('disk'),
+    fd_used: openFileDescriptors(),
+    sockets_used: [...ctx.connections()].length,
+    run_queue: 0,
     partitions: [],
     rates_mode: 'basic',
     exchange_types: EXCHANGE_TYPES.map(([name, description]) => ({ name, description, enabled: true })),
@@ -119,4 +125,23 @@ export function nodeView(ctx: ControlContext): JsonObject {
     cluster_links: [],
     metrics_gc_queue_length: {},
   };
+}
+
+/** Free bytes where the data folder is, as the disk alarm sees them (0 if it cannot be read). */
+function diskFree(dir: string): number {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return 0;
+  }
+}
+
+/** Open file descriptors of this process (Linux's /proc; undefined elsewhere). */
+function openFileDescriptors(): number | null {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return null;
+  }
 }

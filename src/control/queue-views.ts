@@ -20,7 +20,8 @@ export function queueView(ctx: ControlContext, queue: Queue): JsonObject {
     consumer_capacity: consumers > 0 ? 1 : 0,
     consumer_utilisation: consumers > 0 ? 1 : null,
     consumers,
-    durable: queue.durable,
+    // RabbitMQ makes exclusive queues non-durable whatever the declaration said.
+    durable: queue.durable && queue.exclusiveOwner === null,
     effective_policy_definition: {},
     exclusive: queue.exclusiveOwner !== null,
     exclusive_consumer_tag: exclusiveConsumerTag(queue),

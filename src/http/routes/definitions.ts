@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { ControlPlane } from '../../control/control-plane.js';
+import type { ImportReport } from '../../control/definitions-import.js';
 import { register } from '../api.js';
 import { definitionsBody } from '../schemas.js';
 
 /**
  * /api/definitions[/{vhost}]: RabbitMQ's export format both ways. Beyond RabbitMQ, an
- * import answers 200 with what it imported and, item by item, what it skipped and why.
+ * import answers with what it imported and, item by item, what it skipped and why:
+ * 200 when all it skipped are features Warren lacks, 400 (RabbitMQ's error body, plus
+ * the report) when the file had items RabbitMQ would have refused too. Either way,
+ * everything that could be imported was.
  */
 export function definitionRoutes(app: FastifyInstance, control: ControlPlane): void {
   register(app, control, { method: 'GET', url: '/api/definitions', level: 'administrator', handler: () => control.exportDefinitions() });
@@ -20,13 +25,22 @@ export function definitionRoutes(app: FastifyInstance, control: ControlPlane): v
     url: '/api/definitions',
     level: 'administrator',
     body: definitionsBody,
-    handler: (req) => control.importDefinitions(req.body),
+    handler: (req, reply) => answer(reply, control.importDefinitions(req.body)),
   });
   register(app, control, {
     method: 'POST',
     url: '/api/definitions/:vhost',
     level: 'administrator',
     body: definitionsBody,
-    handler: (req) => control.importDefinitions(req.body, req.params.vhost),
+    handler: (req, reply) => answer(reply, control.importDefinitions(req.body, req.params.vhost)),
   });
+}
+
+function answer(reply: FastifyReply, report: ImportReport): FastifyReply {
+  const invalid = report.skipped.filter((item) => item.cause === 'invalid');
+  if (invalid.length === 0) return reply.code(200).send(report);
+  const first = invalid[0];
+  const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more; see skipped)` : '';
+  const reason = `${first.kind} '${first.name}'${first.vhost === undefined ? '' : ` in vhost '${first.vhost}'`}: ${first.reason}${more}`;
+  return reply.code(400).send({ error: 'bad_request', reason, ...report });
 }
