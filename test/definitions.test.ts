@@ -123,11 +123,15 @@ describe('importing a RabbitMQ 3.10 export', () => {
   });
 
   test('it survives a restart: the definitions are durable', async () => {
+    expectReply(await api(broker.httpUrl!, 'PUT', '/api/vhosts/described', { body: { description: 'kept', tags: 'x,y' } }), 201);
     const before = (await api(broker.httpUrl!, 'GET', '/api/definitions')).body;
     await broker.close();
     broker = await startBroker(dataDir);
     const afterRestart = (await api(broker.httpUrl!, 'GET', '/api/definitions')).body;
     assert.deepEqual(normalized(afterRestart), normalized(before));
+    const described = await api(broker.httpUrl!, 'GET', '/api/vhosts/described');
+    assert.deepEqual([described.body.description, described.body.tags], ['kept', ['x', 'y']]);
+    expectReply(await api(broker.httpUrl!, 'DELETE', '/api/vhosts/described'), 204);
   });
 
   test('export -> import into a fresh broker -> export gives the same definitions', async () => {

@@ -504,6 +504,17 @@ describe('bindings', () => {
   });
 });
 
+describe('paths', () => {
+  test('vhost and queue names with / and spaces travel percent-encoded; ?columns= works on one object', async (t) => {
+    const vhost = await makeVhost(t, base, `${uniqueName('vhost')} a/b`);
+    const q = 'queue a/b c';
+    expectReply(await api(base, 'PUT', `/api/queues/${seg(vhost)}/${seg(q)}`, { body: {} }), 201);
+    expectReply(await api(base, 'GET', `/api/queues/${seg(vhost)}/${seg(q)}?columns=name,vhost`), 200, { name: q, vhost });
+    const bindings = await api(base, 'GET', `/api/queues/${seg(vhost)}/${seg(q)}/bindings`);
+    assert.equal(bindings.body[0].routing_key, q);
+  });
+});
+
 describe('requests RabbitMQ refuses', () => {
   test('unknown paths and missing objects are 404 Object Not Found', async () => {
     for (const path of ['/api/nosuch', '/api/queues/nosuchvhost', '/api/queues/%2F/nosuch', '/api/exchanges/%2F/nosuch', '/api/users/nosuch', '/api/vhosts/nosuch']) {

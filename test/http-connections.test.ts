@@ -71,6 +71,20 @@ describe('connections', () => {
     expectReply(await api(base, 'DELETE', '/api/connections/nosuch'), 404, NOT_FOUND);
   });
 
+  test("others' connections: monitoring users may look but not close; management users neither", async (t) => {
+    const { name } = await busyConnection(t);
+    const refused = { error: 'not_authorised', reason: 'User not authorised to access object' };
+    for (const tag of ['monitoring', 'management']) {
+      const user = uniqueName(tag);
+      expectReply(await api(base, 'PUT', `/api/users/${seg(user)}`, { body: { password: 'pw', tags: tag } }), 201);
+      t.after(() => api(base, 'DELETE', `/api/users/${seg(user)}`));
+      const auth = [user, 'pw'] as const;
+      if (tag === 'monitoring') expectReply(await api(base, 'GET', `/api/connections/${seg(name)}`, { auth }), 200);
+      else expectReply(await api(base, 'GET', `/api/connections/${seg(name)}`, { auth }), 401, refused);
+      expectReply(await api(base, 'DELETE', `/api/connections/${seg(name)}`, { auth }), 401, refused);
+    }
+  });
+
   test('without X-Reason the text is RabbitMQ\'s "Closed via management plugin"', async (t) => {
     const { conn, name } = await busyConnection(t);
     const closed = new Promise<string>((resolve) => conn.on('close', (error?: Error) => resolve(error?.message ?? '')));

@@ -3,7 +3,7 @@ import type { ControlPlane } from '../control/control-plane.js';
 import type { JsonObject, JsonValue } from '../control/json-table.js';
 import type { AccessLevel, Caller } from './auth.js';
 import { notAuthorised } from './errors.js';
-import { applyListQuery, type ListQuery } from './list-query.js';
+import { applyListQuery, pick, type ListQuery } from './list-query.js';
 
 /** A request that passed Basic auth; `caller` is who sent it. */
 export type ApiRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string>; Body: unknown }> & {
@@ -45,13 +45,24 @@ export function register(app: FastifyInstance, control: ControlPlane, spec: Rout
         throw notAuthorised('User not authorised to access virtual host');
       }
     },
-    handler: (request, reply) => spec.handler(request as ApiRequest, reply),
+    handler: (request, reply) => {
+      const result = spec.handler(request as ApiRequest, reply);
+      // ?columns= applies to single objects too, as in RabbitMQ.
+      const columns = (request.query as ListQuery).columns;
+      if (columns && result !== reply && isObject(result) && !PAGES.has(result)) return pick([result], columns)[0];
+      return result;
+    },
   });
 }
 
+/** Pages of listings, which ?columns= has already been applied to (inside `items`). */
+const PAGES = new WeakSet<object>();
+
 /** A listing, with ?columns=, ?sort= and pagination applied. */
 export function listing(request: ApiRequest, items: JsonObject[]): JsonValue {
-  return applyListQuery(items, request.query as ListQuery);
+  const result = applyListQuery(items, request.query as ListQuery);
+  if (isObject(result)) PAGES.add(result);
+  return result;
 }
 
 export function created(reply: FastifyReply, location?: string): FastifyReply {
@@ -71,4 +82,8 @@ export function createdOrNoContent(reply: FastifyReply, isNew: boolean): Fastify
 /** RabbitMQ's boolean query flags (?if-empty=true). */
 export function flag(request: ApiRequest, name: string): boolean {
   return request.query[name] === 'true';
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -85,7 +85,8 @@ function compareValues(a: JsonValue | undefined, b: JsonValue | undefined): numb
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-function pick(items: JsonObject[], columns: string): JsonObject[] {
+/** Keeps only the ?columns= asked for (dotted paths reach into nested objects). */
+export function pick(items: JsonObject[], columns: string): JsonObject[] {
   const paths = columns.split(',').map((column) => column.trim().split('.')).filter((path) => path[0] !== '');
   return items.map((item) => {
     const picked: JsonObject = {};

@@ -1,7 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../../control/control-plane.js';
 import { DEFAULT_CLOSE_REASON } from '../../control/connections.js';
-import { listing, noContent, register } from '../api.js';
+import type { JsonObject } from '../../control/json-table.js';
+import { listing, noContent, register, type ApiRequest } from '../api.js';
+import { notAuthorised } from '../errors.js';
+
+/**
+ * RabbitMQ's rule for one connection or channel: its own user may see and close it;
+ * monitoring users may see anyone's, administrators also close them.
+ */
+function checkOwner(req: ApiRequest, view: JsonObject, closing: boolean): JsonObject {
+  const caller = req.caller;
+  const allowed = view.user === caller.name || caller.has(closing ? 'administrator' : 'monitoring');
+  if (!allowed) throw notAuthorised('User not authorised to access object');
+  return view;
+}
 
 /** /api/connections, /api/channels, /api/consumers. Non-monitoring users see their own connections only. */
 export function connectionRoutes(app: FastifyInstance, control: ControlPlane): void {
@@ -16,7 +29,7 @@ export function connectionRoutes(app: FastifyInstance, control: ControlPlane): v
     method: 'GET',
     url: '/api/connections/:name',
     level: 'management',
-    handler: (req) => connections.get(req.params.name, { user: req.caller.connectionUser }),
+    handler: (req) => checkOwner(req, connections.get(req.params.name), false),
   });
   register(app, control, {
     method: 'DELETE',
@@ -24,9 +37,8 @@ export function connectionRoutes(app: FastifyInstance, control: ControlPlane): v
     level: 'management',
     handler: (req, reply) => {
       const reason = req.headers['x-reason'];
-      connections.close(req.params.name, typeof reason === 'string' && reason !== '' ? reason : DEFAULT_CLOSE_REASON, {
-        user: req.caller.connectionUser,
-      });
+      checkOwner(req, connections.get(req.params.name), true);
+      connections.close(req.params.name, typeof reason === 'string' && reason !== '' ? reason : DEFAULT_CLOSE_REASON);
       return noContent(reply);
     },
   });
@@ -34,7 +46,10 @@ export function connectionRoutes(app: FastifyInstance, control: ControlPlane): v
     method: 'GET',
     url: '/api/connections/:name/channels',
     level: 'management',
-    handler: (req) => listing(req, connections.channelsOf(req.params.name, { user: req.caller.connectionUser })),
+    handler: (req) => {
+      checkOwner(req, connections.get(req.params.name), false);
+      return listing(req, connections.channelsOf(req.params.name));
+    },
   });
   register(app, control, {
     method: 'GET',
@@ -46,7 +61,7 @@ export function connectionRoutes(app: FastifyInstance, control: ControlPlane): v
     method: 'GET',
     url: '/api/channels/:name',
     level: 'management',
-    handler: (req) => connections.channel(req.params.name, { user: req.caller.connectionUser }),
+    handler: (req) => checkOwner(req, connections.channel(req.params.name), false),
   });
   register(app, control, {
     method: 'GET',
