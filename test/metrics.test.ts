@@ -168,6 +168,22 @@ describe('endpoints are optional', () => {
     }
   });
 
+  test('a port in use fails the start with a message that says what to do, leaving nothing open', async () => {
+    const { Broker } = await import('../src/index.js');
+    const { createServer } = await import('node:net');
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await assert.rejects(Broker.start({ port: 0, metricsPort: port }), {
+        code: 'EADDRINUSE',
+        message: `Prometheus metrics port 127.0.0.1:${port} is already in use: choose another with --metrics-port (WARREN_METRICS_PORT), or 0 to turn it off`,
+      });
+    } finally {
+      blocker.close();
+    }
+  });
+
   test('httpPort and metricsPort null mean off; 0 means a free port', async () => {
     const { Broker } = await import('../src/index.js');
     const both = await Broker.start({ port: 0, httpPort: 0, metricsPort: null });

@@ -47,14 +47,18 @@ export async function startHttpEndpoints(
     let metricsUrl: string | undefined;
     if (options.httpPort !== null && options.httpPort !== undefined) {
       api = createManagementApi(control, access, log);
-      const port = await listenOn(api, options.httpPort, options.host);
+      const port = await listenOn(api, options.httpPort, options.host).catch((error: unknown) => {
+        throw explained(error, 'management HTTP API', options.host, options.httpPort!, '--http-port (WARREN_HTTP_PORT)');
+      });
       control.listeners.push({ protocol: 'http', ip_address: options.host, port });
       httpUrl = `http://${urlHost}:${port}`;
       log.info({ port }, 'management API on %s/api', httpUrl);
     }
     if (options.metricsPort !== null && options.metricsPort !== undefined) {
       metrics = createMetricsServer(control.context, log);
-      const port = await listenMetrics(metrics, options.metricsPort, options.host);
+      const port = await listenMetrics(metrics, options.metricsPort, options.host).catch((error: unknown) => {
+        throw explained(error, 'Prometheus metrics', options.host, options.metricsPort!, '--metrics-port (WARREN_METRICS_PORT)');
+      });
       control.listeners.push({ protocol: 'prometheus', ip_address: options.host, port });
       metricsUrl = `http://${urlHost}:${port}/metrics`;
       log.info({ port }, 'Prometheus metrics on %s', metricsUrl);
@@ -70,4 +74,13 @@ export async function startHttpEndpoints(
 export function urlHostOf(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A listen failure that says which endpoint and how to get past it. */
+function explained(error: unknown, what: string, host: string, port: number, setting: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'may not be used by this user' : `failed (${(error as Error).message})`;
+  const wrapped = new Error(`${what} port ${host}:${port} ${why}: choose another with ${setting}, or 0 to turn it off`);
+  (wrapped as NodeJS.ErrnoException).code = code;
+  return wrapped;
 }
