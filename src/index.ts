@@ -78,16 +78,6 @@ export class Broker {
       await storage.close();
       throw error;
     }
-    let port: number;
-    try {
-      port = await listener.listen(options.port ?? 5672, host);
-    } catch (error) {
-      alarms.close();
-      core.close();
-      await storage.close();
-      if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
-      throw error;
-    }
     const control = new ControlPlane({
       core,
       access,
@@ -97,18 +87,29 @@ export class Broker {
       dataDir,
       diskFreeLimit: options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT,
     });
-    control.listeners.push({ protocol: 'amqp', ip_address: host, port });
-    let endpoints: HttpEndpoints;
-    try {
-      endpoints = await startHttpEndpoints(control, access, log, { host, httpPort: options.httpPort, metricsPort: options.metricsPort });
-    } catch (error) {
-      await listener.close();
+    const giveUp = async (error: unknown): Promise<never> => {
       alarms.close();
       core.close();
       await storage.close();
       if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
       throw error;
+    };
+    // The API and metrics listen first: once AMQP accepts connections, they answer too
+    // (scripts that wait for the AMQP port can call the API straight away).
+    let endpoints: HttpEndpoints;
+    try {
+      endpoints = await startHttpEndpoints(control, access, log, { host, httpPort: options.httpPort, metricsPort: options.metricsPort });
+    } catch (error) {
+      return giveUp(error);
     }
+    let port: number;
+    try {
+      port = await listener.listen(options.port ?? 5672, host);
+    } catch (error) {
+      await endpoints.close();
+      return giveUp(error);
+    }
+    control.listeners.unshift({ protocol: 'amqp', ip_address: host, port });
     control.start();
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
     const url = `amqp://guest:guest@${urlHostOf(host)}:${port}/`;
