@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import amqp from 'amqplib';
 import { connect, uniqueName } from './support/amqp.js';
-import { api, assertFields, eventually, expectReply, makeUser, makeVhost, seg, startHttpBroker, type HttpTestBroker } from './support/http.js';
+import { api, assertFields, eventually, EXTERNAL, expectReply, makeUser, makeVhost, seg, startHttpBroker, type HttpTestBroker } from './support/http.js';
 import { OMITTED, RABBITMQ_FIELDS } from './support/rabbitmq-shapes.js';
 
 let b: HttpTestBroker;
@@ -512,6 +512,53 @@ describe('paths', () => {
     expectReply(await api(base, 'GET', `/api/queues/${seg(vhost)}/${seg(q)}?columns=name,vhost`), 200, { name: q, vhost });
     const bindings = await api(base, 'GET', `/api/queues/${seg(vhost)}/${seg(q)}/bindings`);
     assert.equal(bindings.body[0].routing_key, q);
+  });
+});
+
+describe('smaller endpoints', () => {
+  test('users without permissions, and bulk delete (400 naming an unknown user)', async () => {
+    const [a, c] = [uniqueName('user'), uniqueName('user')];
+    for (const name of [a, c]) expectReply(await api(base, 'PUT', `/api/users/${seg(name)}`, { body: { password: 'x', tags: '' } }), 201);
+    const without = await api(base, 'GET', '/api/users/without-permissions');
+    expectReply(without, 200);
+    assert.ok(without.body.some((user: { name: string }) => user.name === a));
+    // Deleted in order; an unknown name stops it there, with what came before already gone.
+    expectReply(await api(base, 'POST', '/api/users/bulk-delete', { body: { users: [a, 'nosuch-user-x', c] } }), 400, {
+      error: 'bad_request',
+      reason: ['no_such_user', 'nosuch-user-x'],
+    });
+    expectReply(await api(base, 'GET', `/api/users/${seg(a)}`), 404, NOT_FOUND);
+    expectReply(await api(base, 'POST', '/api/users/bulk-delete', { body: { users: [c] } }), 204);
+    expectReply(await api(base, 'GET', `/api/users/${seg(c)}`), 404, NOT_FOUND);
+  });
+
+  test('auth (without credentials), cluster-name, extensions, definitions download', async () => {
+    expectReply(await api(base, 'GET', '/api/auth', { auth: null }), 200);
+    const name = await api(base, 'GET', '/api/cluster-name');
+    expectReply(name, 200);
+    assert.equal(typeof name.body.name, 'string');
+    expectReply(await api(base, 'GET', '/api/extensions'), 200);
+    const download = await api(base, 'GET', '/api/definitions?download=backup.json');
+    expectReply(download, 200);
+    assert.equal(download.headers.get('content-disposition'), 'attachment; filename=backup.json');
+  });
+
+  test('a method a path does not have: 405 with Allow and no body', async () => {
+    const reply = await api(base, 'PATCH', '/api/queues');
+    expectReply(reply, 405);
+    assert.deepEqual(reply.headers.get('allow')!.split(', ').sort(), ['GET', 'HEAD', 'OPTIONS']);
+    assert.equal(reply.body, undefined);
+  });
+
+  test('policies, parameters, limits and topic permissions: empty listings; changes refused with a reason', { skip: EXTERNAL }, async () => {
+    for (const path of ['/api/policies', '/api/policies/%2F', '/api/operator-policies', '/api/parameters', '/api/parameters/shovel/%2F', '/api/global-parameters', '/api/topic-permissions', '/api/vhost-limits', '/api/users/guest/topic-permissions']) {
+      expectReply(await api(base, 'GET', path), 200, []);
+    }
+    expectReply(await api(base, 'GET', '/api/policies/nosuch-vhost-x'), 404, NOT_FOUND);
+    expectReply(await api(base, 'GET', '/api/policies/%2F/p'), 404, NOT_FOUND);
+    const refused = await api(base, 'PUT', '/api/policies/%2F/p', { body: { pattern: '.*', definition: { 'max-length': 1 } } });
+    expectReply(refused, 400);
+    assert.match(refused.body.reason, /Warren does not apply policies/);
   });
 });
 

@@ -55,6 +55,19 @@ export class UsersControl {
     if (!this.ctx.access.deleteUser(name)) throw objectNotFound();
   }
 
+  /** POST /api/users/bulk-delete: deletes in order and stops at the first unknown name (400), as RabbitMQ. */
+  deleteAll(names: readonly string[]): void {
+    for (const name of names) {
+      if (!this.ctx.access.deleteUser(name)) throw badRequest(['no_such_user', name]);
+    }
+  }
+
+  /** Users with no permissions in any vhost. */
+  withoutPermissions(): JsonObject[] {
+    const withSome = new Set(this.ctx.access.listPermissions().map((p) => p.user));
+    return this.list().filter((user) => !withSome.has(user.name as string));
+  }
+
   whoami(user: User): JsonObject {
     return { name: user.name, tags: user.tags };
   }

@@ -33,6 +33,7 @@ const LEVEL_REFUSALS: Record<AccessLevel, string> = {
  * does not exist falls through to the handler's 404, as in RabbitMQ).
  */
 export function register(app: FastifyInstance, control: ControlPlane, spec: RouteSpec): void {
+  routeTableOf(app).add(spec.method, spec.url);
   app.route({
     method: spec.method,
     url: spec.url,
@@ -86,4 +87,36 @@ export function flag(request: ApiRequest, name: string): boolean {
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The methods each registered path pattern has, to answer 405 with Allow as RabbitMQ does. */
+export class RouteTable {
+  private readonly patterns = new Map<string, { regex: RegExp; methods: Set<string> }>();
+
+  add(method: string, url: string): void {
+    let entry = this.patterns.get(url);
+    if (!entry) {
+      const source = url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+      entry = { regex: new RegExp(`^${source}/?$`), methods: new Set() };
+      this.patterns.set(url, entry);
+    }
+    entry.methods.add(method);
+  }
+
+  /** Methods some route has for this path (empty when no route matches it at all). */
+  methodsFor(path: string): string[] {
+    const methods = new Set<string>();
+    for (const { regex, methods: own } of this.patterns.values()) if (regex.test(path)) for (const m of own) methods.add(m);
+    if (methods.has('GET')) methods.add('HEAD');
+    if (methods.size > 0) methods.add('OPTIONS');
+    return [...methods];
+  }
+}
+
+const tables = new WeakMap<FastifyInstance, RouteTable>();
+
+export function routeTableOf(app: FastifyInstance): RouteTable {
+  let table = tables.get(app);
+  if (!table) tables.set(app, (table = new RouteTable()));
+  return table;
 }

@@ -60,15 +60,26 @@ function validationReason(error: FastifyError): string {
   return error.message;
 }
 
+/**
+ * Errors as RabbitMQ's bodies; unknown paths 404 Object Not Found; a known path with a
+ * method it does not have 405 with Allow and no body (RabbitMQ's answer).
+ */
 export function installErrorHandlers(
   app: { setErrorHandler: (h: (e: unknown, req: FastifyRequest, reply: FastifyReply) => void) => void; setNotFoundHandler: (h: (req: FastifyRequest, reply: FastifyReply) => void) => void },
   log: Logger,
+  methodsFor: (path: string) => string[],
 ): void {
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorReply(error, log);
     void reply.code(status).send(body);
   });
-  app.setNotFoundHandler((_request, reply) => {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = methodsFor(path);
+    if (allowed.length > 0) {
+      void reply.code(405).header('allow', allowed.join(', ')).send();
+      return;
+    }
     void reply.code(404).send(OBJECT_NOT_FOUND);
   });
 }

@@ -2,9 +2,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import type { ControlPlane } from '../control/control-plane.js';
 import type { Logger } from '../log.js';
-import type { ApiRequest } from './api.js';
+import { routeTableOf, type ApiRequest } from './api.js';
 import { authenticate, sendAuthFailure } from './auth.js';
 import { HttpError, installErrorHandlers } from './errors.js';
+import { absentFeatureRoutes } from './routes/absent-features.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
 import { definitionRoutes } from './routes/definitions.js';
@@ -12,6 +13,9 @@ import { exchangeRoutes } from './routes/exchanges.js';
 import { nodeRoutes } from './routes/node.js';
 import { queueRoutes } from './routes/queues.js';
 import { vhostAndUserRoutes } from './routes/vhosts-and-users.js';
+
+/** Paths RabbitMQ answers without credentials. */
+const PUBLIC_PATHS = new Set(['/api/auth']);
 
 /** Definitions files of big brokers run to megabytes. */
 const BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -46,7 +50,7 @@ export function createManagementApi(control: ControlPlane, access: AccessControl
 
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!request.url.startsWith('/api/') || PUBLIC_PATHS.has(request.url.split('?')[0])) return;
     const result = authenticate(request, access);
     if ('status' in result) return sendAuthFailure(reply, result);
     (request as ApiRequest).caller = result;
@@ -59,7 +63,12 @@ export function createManagementApi(control: ControlPlane, access: AccessControl
   bindingRoutes(app, control);
   connectionRoutes(app, control);
   definitionRoutes(app, control);
-  installErrorHandlers(app, log);
+  absentFeatureRoutes(app, control);
+  // What the login page asks before anyone has logged in: no OAuth here.
+  app.get('/api/auth', async () => ({ enable_uaa: false, uaa_client_id: '', uaa_location: '' }));
+  const routes = routeTableOf(app);
+  routes.add('GET', '/api/auth');
+  installErrorHandlers(app, log, (path) => routes.methodsFor(path));
   return app;
 }
 

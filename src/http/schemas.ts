@@ -77,3 +77,9 @@ export const getBody = {
 };
 
 export const definitionsBody = { type: 'object' };
+
+export const bulkDeleteBody = {
+  type: 'object',
+  required: ['users'],
+  properties: { users: { type: 'array', items: { type: 'string' } } },
+};

@@ -13,7 +13,17 @@ import { definitionsBody } from '../schemas.js';
  * everything that could be imported was.
  */
 export function definitionRoutes(app: FastifyInstance, control: ControlPlane): void {
-  register(app, control, { method: 'GET', url: '/api/definitions', level: 'administrator', handler: () => control.exportDefinitions() });
+  register(app, control, {
+    method: 'GET',
+    url: '/api/definitions',
+    level: 'administrator',
+    handler: (req, reply) => {
+      // ?download=NAME makes it a file, as the management UI's export link asks.
+      const download = req.query.download;
+      if (download) reply.header('content-disposition', `attachment; filename=${download.replace(/[^\w.-]/g, '_')}`);
+      return control.exportDefinitions();
+    },
+  });
   register(app, control, {
     method: 'GET',
     url: '/api/definitions/:vhost',

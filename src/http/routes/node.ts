@@ -25,6 +25,7 @@ export function nodeRoutes(app: FastifyInstance, control: ControlPlane): void {
     },
   });
   register(app, control, { method: 'GET', url: '/api/extensions', level: 'management', handler: () => [] });
+  register(app, control, { method: 'GET', url: '/api/cluster-name', level: 'management', handler: () => ({ name: control.node }) });
 
   const check = (url: string, run: (params: Record<string, string>) => HealthResult) =>
     register(app, control, { method: 'GET', url, level: 'management', handler: (req, reply) => answer(reply, run(req.params)) });

@@ -3,7 +3,7 @@ import type { ControlPlane } from '../../control/control-plane.js';
 import type { UserChange } from '../../control/users.js';
 import { parseTags } from '../../control/users.js';
 import { createdOrNoContent, listing, noContent, register } from '../api.js';
-import { permissionsBody, userBody, vhostBody } from '../schemas.js';
+import { bulkDeleteBody, permissionsBody, userBody, vhostBody } from '../schemas.js';
 
 /** /api/vhosts, /api/users, /api/permissions. */
 export function vhostAndUserRoutes(app: FastifyInstance, control: ControlPlane): void {
@@ -59,6 +59,22 @@ export function vhostAndUserRoutes(app: FastifyInstance, control: ControlPlane):
 
   register(app, control, { method: 'GET', url: '/api/whoami', level: 'management', handler: (req) => users.whoami(req.caller.user) });
   register(app, control, { method: 'GET', url: '/api/users', level: 'administrator', handler: (req) => listing(req, users.list()) });
+  register(app, control, {
+    method: 'GET',
+    url: '/api/users/without-permissions',
+    level: 'administrator',
+    handler: (req) => listing(req, users.withoutPermissions()),
+  });
+  register(app, control, {
+    method: 'POST',
+    url: '/api/users/bulk-delete',
+    level: 'administrator',
+    body: bulkDeleteBody,
+    handler: (req, reply) => {
+      users.deleteAll((req.body as { users: string[] }).users);
+      return noContent(reply);
+    },
+  });
   register(app, control, { method: 'GET', url: '/api/users/:user', level: 'administrator', handler: (req) => users.get(req.params.user) });
   register(app, control, {
     method: 'PUT',
