@@ -159,7 +159,8 @@ describe('overview, whoami, nodes', () => {
 });
 
 describe('health checks', () => {
-  test('aliveness-test publishes and gets a message in the vhost; missing vhost 404', async () => {
+  test('aliveness-test publishes and gets a message in the vhost; missing vhost 404', async (t) => {
+    t.after(() => api(base, 'DELETE', '/api/queues/%2F/aliveness-test'));
     expectReply(await api(base, 'GET', '/api/aliveness-test/%2F'), 200, { status: 'ok' });
     expectReply(await api(base, 'GET', `/api/aliveness-test/nosuch-${uniqueName()}`), 404, NOT_FOUND);
   });
