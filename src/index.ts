@@ -5,6 +5,8 @@ import { AccessControl } from './auth/access-control.js';
 import { BrokerCore } from './broker/broker-core.js';
 import { GlobalStats } from './broker/stats.js';
 import type { BrokerOptions } from './config/options.js';
+import { ControlPlane } from './control/control-plane.js';
+import { startHttpEndpoints, urlHostOf, type HttpEndpoints } from './http/endpoints.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULT_DISK_FREE_LIMIT, ResourceAlarms } from './server/alarms.js';
 import { DurabilityWaiters } from './server/durability-waiters.js';
@@ -31,6 +33,9 @@ export class Broker {
     readonly dataDir: string,
     /** Users, vhost access and permissions; changes are durable and apply at once. */
     readonly access: AccessControl,
+    /** The control plane: read models and operator commands (what the HTTP API serves). */
+    readonly control: ControlPlane,
+    private readonly endpoints: HttpEndpoints,
     private readonly parts: {
       listener: AmqpListener;
       core: BrokerCore;
@@ -56,6 +61,7 @@ export class Broker {
     alarms.watchWrites(storage);
     alarms.watchDiskSpace(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT);
     let listener: AmqpListener;
+    const stats = new GlobalStats();
     try {
       storage.restore(core, access);
       listener = new AmqpListener({
@@ -67,26 +73,59 @@ export class Broker {
         durability: storage,
         durabilityWaiters: new DurabilityWaiters(storage),
         alarms,
-        stats: new GlobalStats(),
+        stats,
       });
     } catch (error) {
       alarms.close();
       await storage.close();
       throw error;
     }
-    let port: number;
-    try {
-      port = await listener.listen(options.port ?? 5672, host);
-    } catch (error) {
+    const control = new ControlPlane({
+      core,
+      access,
+      stats,
+      connections: () => listener.connections,
+      alarms: () => alarms.raisedAlarms,
+      dataDir,
+      diskFreeLimit: options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT,
+    });
+    const giveUp = async (error: unknown): Promise<never> => {
       alarms.close();
       core.close();
       await storage.close();
       if (removeDataDir) rmSync(dataDir, { recursive: true, force: true });
       throw error;
+    };
+    // The API and metrics listen first: once AMQP accepts connections, they answer too
+    // (scripts that wait for the AMQP port can call the API straight away).
+    let endpoints: HttpEndpoints;
+    try {
+      endpoints = await startHttpEndpoints(control, access, log, { host, httpPort: options.httpPort, metricsPort: options.metricsPort });
+    } catch (error) {
+      return giveUp(error);
     }
+    let port: number;
+    try {
+      port = await listener.listen(options.port ?? 5672, host);
+    } catch (error) {
+      await endpoints.close();
+      return giveUp(error);
+    }
+    control.listeners.unshift({ protocol: 'amqp', ip_address: host, port });
+    control.start();
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
-    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return new Broker(`amqp://guest:guest@${urlHost}:${port}/`, port, log, dataDir, access, { listener, core, storage, alarms, removeDataDir });
+    const url = `amqp://guest:guest@${urlHostOf(host)}:${port}/`;
+    return new Broker(url, port, log, dataDir, access, control, endpoints, { listener, core, storage, alarms, removeDataDir });
+  }
+
+  /** http://host:port of the management API (routes under /api), or undefined when it is off. */
+  get httpUrl(): string | undefined {
+    return this.endpoints.httpUrl;
+  }
+
+  /** http://host:port/metrics (Prometheus; per queue at /metrics/per-object), or undefined when off. */
+  get metricsUrl(): string | undefined {
+    return this.endpoints.metricsUrl;
   }
 
   /** Closes every connection, writes what is durable, and releases the data folder. */
@@ -96,6 +135,8 @@ export class Broker {
 
   private async shutdown(): Promise<void> {
     const { listener, core, storage, alarms, removeDataDir } = this.parts;
+    this.control.stop();
+    await this.endpoints.close();
     alarms.close();
     await listener.close();
     core.close();

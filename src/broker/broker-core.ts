@@ -5,6 +5,14 @@ import { VirtualHost } from './vhost.js';
 export interface CoreObserver {
   vhostAdded?(vhost: VirtualHost): void;
   vhostRemoved?(vhost: VirtualHost): void;
+  /** Description or tags changed. */
+  vhostUpdated?(vhost: VirtualHost): void;
+}
+
+/** What operators say about a vhost (RabbitMQ's description and tags). */
+export interface VhostMetadata {
+  description: string;
+  tags: string[];
 }
 
 /** The broker's domain root: its virtual hosts, each with its own exchanges and queues. */
@@ -22,6 +30,13 @@ export class BrokerCore {
     this.vhosts.set(name, vhost);
     this.observer.vhostAdded?.(vhost);
     return vhost;
+  }
+
+  /** Sets a vhost's description and tags. */
+  describeVhost(vhost: VirtualHost, metadata: VhostMetadata): void {
+    vhost.description = metadata.description;
+    vhost.tags = metadata.tags;
+    this.observer.vhostUpdated?.(vhost);
   }
 
   vhost(name: string): VirtualHost | undefined {

@@ -71,6 +71,9 @@ export class VirtualHost implements QueueHost {
   /** Direct reply-to consumers by the key in their `amq.rabbitmq.reply-to.<key>` address. */
   readonly directReplyTargets = new Map<string, DirectReplyTarget>();
   observer: VhostObserver = {};
+  /** Operators' description and tags (shown by the management API, kept with the definitions). */
+  description = '';
+  tags: string[] = [];
   private readonly routes = new Routes();
   private readonly deadLetterRoutes = new Routes();
 

@@ -5,6 +5,9 @@ import { Broker } from '../index.js';
 import { VERSION } from '../version.js';
 
 const DEFAULT_DATA_DIR = './warren-data';
+/** RabbitMQ's ports for its management API and Prometheus endpoint. */
+const DEFAULT_HTTP_PORT = 15672;
+const DEFAULT_METRICS_PORT = 15692;
 
 const program = new Command('warren')
   .description('Warren: an AMQP 0-9-1 broker that RabbitMQ clients use unchanged')
@@ -14,6 +17,8 @@ const program = new Command('warren')
   .option('-d, --data-dir <dir>', `data folder, created if missing (default ${DEFAULT_DATA_DIR}; ${envName('dataDir')})`)
   .option('-c, --config <file>', 'JSON config file with the same settings (WARREN_CONFIG)')
   .option('--log-level <level>', `trace, debug, info, warn, error, fatal or silent (default info; ${envName('logLevel')})`)
+  .option('--http-port <port>', `management HTTP API port, 0 = off (default ${DEFAULT_HTTP_PORT}; ${envName('httpPort')})`)
+  .option('--metrics-port <port>', `Prometheus metrics port, 0 = off (default ${DEFAULT_METRICS_PORT}; ${envName('metricsPort')})`)
   .option('--heartbeat <seconds>', 'heartbeat the server proposes, 0 = off (default 60)')
   .option('--frame-max <bytes>', 'largest frame size (default 131072)')
   .option('--channel-max <n>', 'most channels per connection (default 2047)')
@@ -34,16 +39,22 @@ const fromFlags: RawSettings = {
   frameMax: flags.frameMax,
   channelMax: flags.channelMax,
   serverProperties: flags.serverProperty,
+  httpPort: flags.httpPort,
+  metricsPort: flags.metricsPort,
 };
+
+/** For the command, 0 turns an HTTP endpoint off (for the embedding API, 0 means any free port). */
+const zeroMeansOff = (port: number | null | undefined) => (port === 0 ? null : port);
 
 async function main(): Promise<void> {
   const configPath = (flags.config as string | undefined) ?? process.env.WARREN_CONFIG;
-  const options = resolveOptions(
-    { dataDir: DEFAULT_DATA_DIR, logLevel: 'info' },
+  const resolved = resolveOptions(
+    { dataDir: DEFAULT_DATA_DIR, logLevel: 'info', httpPort: DEFAULT_HTTP_PORT, metricsPort: DEFAULT_METRICS_PORT },
     configPath ? fromConfigFile(configPath) : {},
     fromEnvironment(process.env),
     fromFlags,
   );
+  const options = { ...resolved, httpPort: zeroMeansOff(resolved.httpPort), metricsPort: zeroMeansOff(resolved.metricsPort) };
   const broker = await Broker.start(options);
   const stop = (signal: string) => {
     broker.log.info('%s received, shutting down', signal);

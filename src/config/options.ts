@@ -20,6 +20,13 @@ export interface BrokerOptions {
   logLevel?: string;
   /** Free disk space (bytes) below which publishers are blocked, as RabbitMQ's disk_free_limit. Default 50 MB. */
   diskFreeLimit?: number;
+  /**
+   * Port of the management HTTP API; 0 picks a free one; undefined or null = no API
+   * (the embedded default; the `warren` command listens on 15672).
+   */
+  httpPort?: number | null;
+  /** Port of the Prometheus endpoint (/metrics); 0 picks a free one; undefined or null = off (the command: 15692). */
+  metricsPort?: number | null;
   /** Group-commit window in ms: persistent messages written within it share one fdatasync. Default 2. */
   syncIntervalMs?: number;
 }

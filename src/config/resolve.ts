@@ -16,6 +16,8 @@ export const SETTINGS = {
   syncIntervalMs: 'number',
   diskFreeLimit: 'number',
   serverProperties: 'properties',
+  httpPort: 'number',
+  metricsPort: 'number',
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 

@@ -25,6 +25,11 @@ export class ResourceAlarms {
     return undefined;
   }
 
+  /** Names of the alarms in effect (e.g. disk), for health checks. */
+  get raisedAlarms(): string[] {
+    return [...this.raised.keys()];
+  }
+
   raise(name: string, reason: string): void {
     if (this.raised.has(name)) return;
     this.raised.set(name, reason);

@@ -51,6 +51,8 @@ export class Connection implements FrameHandler {
   clientCapabilities: FieldTable = {};
   heartbeat = 0;
   channelMax: number;
+  /** The SASL mechanism the client logged in with (PLAIN or AMQPLAIN). */
+  authMechanism = '';
   /** Traffic counters (RabbitMQ's recv_oct / send_oct / recv_cnt / send_cnt). */
   bytesReceived = 0;
   bytesSent = 0;
@@ -107,6 +109,13 @@ export class Connection implements FrameHandler {
 
   get name(): string {
     return `${this.socket.remoteAddress}:${this.socket.remotePort} -> ${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  /** RabbitMQ's connection state: running, blocked (by a resource alarm), closing or closed. */
+  get managementState(): 'starting' | 'running' | 'blocked' | 'closing' | 'closed' {
+    if (this.state === 'open') return this.blocked ? 'blocked' : 'running';
+    if (this.state === 'closing' || this.state === 'closed') return this.state;
+    return 'starting';
   }
 
   get channelCount(): number {
@@ -299,6 +308,7 @@ export class Connection implements FrameHandler {
       return;
     }
     this.user = result.user;
+    this.authMechanism = method.mechanism;
     this.state = 'tune-ok';
     const { settings } = this.context;
     this.send(0, {

@@ -22,6 +22,8 @@ export const Kind = {
 
 export interface VhostRecord {
   name: string;
+  description?: string;
+  tags?: string[];
 }
 
 export interface UserRecord {

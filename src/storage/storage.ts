@@ -165,7 +165,12 @@ export class Storage implements Durability {
       core.observer = {};
       access.observer = {};
     }
-    for (const [, value] of this.definitions.entries(Kind.Vhost)) core.addVhost((value as unknown as VhostRecord).name);
+    for (const [, value] of this.definitions.entries(Kind.Vhost)) {
+      const record = value as unknown as VhostRecord;
+      const vhost = core.addVhost(record.name);
+      vhost.description = record.description ?? '';
+      vhost.tags = record.tags ?? [];
+    }
     for (const [, value] of this.definitions.entries(Kind.User)) {
       const record = value as unknown as UserRecord;
       access.users.put({ name: record.name, passwordHash: record.passwordHash, tags: record.tags });
@@ -234,11 +239,13 @@ export class Storage implements Durability {
   }
 
   private coreObserver() {
+    const vhostRecord = (vhost: VirtualHost): Json => ({ name: vhost.name, description: vhost.description, tags: vhost.tags });
     return {
       vhostAdded: (vhost: VirtualHost) => {
-        this.noteEpoch(this.definitions.put(Kind.Vhost, vhost.name, { name: vhost.name }));
+        this.noteEpoch(this.definitions.put(Kind.Vhost, vhost.name, vhostRecord(vhost)));
         this.observe(vhost);
       },
+      vhostUpdated: (vhost: VirtualHost) => this.noteEpoch(this.definitions.put(Kind.Vhost, vhost.name, vhostRecord(vhost))),
       vhostRemoved: (vhost: VirtualHost) => this.noteEpoch(this.definitions.delete(Kind.Vhost, vhost.name)),
     };
   }
