@@ -62,8 +62,8 @@ export class ApiClient {
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const auth = options.auth ?? this.settings;
+    // No Accept header: RabbitMQ answers 406 to "application/json" on DELETE .../contents.
     const headers: Record<string, string> = {
-      accept: 'application/json',
       authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
       ...options.headers,
     };

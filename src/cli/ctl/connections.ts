@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { apiPath } from './api-client.js';
-import { pickColumns, withContext } from './context.js';
+import { columnHelp, pickColumns, withContext } from './context.js';
 import { CtlError, ExitCode } from './errors.js';
 import type { Kind, Row } from './format.js';
 
@@ -88,8 +88,9 @@ interface ApiConsumer {
 export function registerConnectionCommands(program: Command): void {
   program
     .command('list_connections')
-    .description(`Lists AMQP connections; columns: ${Object.keys(CONNECTION_COLUMNS).join(', ')} (default user peer_host peer_port state)`)
+    .description('Lists AMQP connections; default columns: user peer_host peer_port state')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(CONNECTION_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const columns = pickColumns(requested, CONNECTION_COLUMNS, ['user', 'peer_host', 'peer_port', 'state']);
@@ -101,8 +102,9 @@ export function registerConnectionCommands(program: Command): void {
 
   program
     .command('list_channels')
-    .description(`Lists channels; columns: ${Object.keys(CHANNEL_COLUMNS).join(', ')} (default pid user consumer_count messages_unacknowledged)`)
+    .description('Lists channels; default columns: pid user consumer_count messages_unacknowledged')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(CHANNEL_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const columns = pickColumns(requested, CHANNEL_COLUMNS, ['pid', 'user', 'consumer_count', 'messages_unacknowledged']);
@@ -114,8 +116,9 @@ export function registerConnectionCommands(program: Command): void {
 
   program
     .command('list_consumers')
-    .description(`Lists consumers in a vhost (-p, default "/"); columns: ${Object.keys(CONSUMER_COLUMNS).join(', ')} (default all but activity_status)`)
+    .description('Lists consumers in a vhost (-p, default "/"); default columns: all but activity_status')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(CONSUMER_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const defaults = Object.keys(CONSUMER_COLUMNS).filter((c) => c !== 'activity_status');

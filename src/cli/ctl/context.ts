@@ -128,6 +128,11 @@ export function pickColumns(requested: string[], known: Record<string, Kind>, de
   return chosen.map((name) => ({ name, kind: known[name] }));
 }
 
+/** The column list shown under a listing command's --help. */
+export function columnHelp(known: Record<string, Kind>): string {
+  return `\nColumns (space- or comma-separated): ${Object.keys(known).join(', ')}`;
+}
+
 /**
  * Wraps a command's handler for commander: builds the context from the global
  * options (wherever they were given) and passes the positional arguments.

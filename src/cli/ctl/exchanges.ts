@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { apiPath } from './api-client.js';
-import { pickColumns, withContext } from './context.js';
+import { columnHelp, pickColumns, withContext } from './context.js';
 import type { Kind } from './format.js';
 
 const EXCHANGE_COLUMNS: Record<string, Kind> = {
@@ -33,8 +33,9 @@ interface ApiBinding {
 export function registerExchangeCommands(program: Command): void {
   program
     .command('list_exchanges')
-    .description(`Lists exchanges in a vhost (-p, default "/"); columns: ${Object.keys(EXCHANGE_COLUMNS).join(', ')} (default name type)`)
+    .description('Lists exchanges in a vhost (-p, default "/"); default columns: name type')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(EXCHANGE_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const columns = pickColumns(requested, EXCHANGE_COLUMNS, ['name', 'type']);
@@ -45,8 +46,9 @@ export function registerExchangeCommands(program: Command): void {
 
   program
     .command('list_bindings')
-    .description(`Lists bindings in a vhost (-p, default "/"); columns: ${Object.keys(BINDING_COLUMNS).join(', ')} (default all)`)
+    .description('Lists bindings in a vhost (-p, default "/"); default columns: all')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(BINDING_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const columns = pickColumns(requested, BINDING_COLUMNS, Object.keys(BINDING_COLUMNS));

@@ -50,7 +50,11 @@ export function buildProgram(writeErr: (text: string) => void): Command {
   registerStatusCommands(program);
   // Subcommands report their own usage errors through the same channel.
   for (const command of program.commands) {
-    command.configureOutput(program.configureOutput()).exitOverride().showSuggestionAfterError();
+    command
+      .configureOutput(program.configureOutput())
+      .configureHelp({ showGlobalOptions: true })
+      .exitOverride()
+      .showSuggestionAfterError();
   }
   return program;
 }

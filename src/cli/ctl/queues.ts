@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { apiPath, errorReason } from './api-client.js';
-import { DEFAULT_TIMEOUT_SECONDS, pickColumns, withContext } from './context.js';
+import { columnHelp, DEFAULT_TIMEOUT_SECONDS, pickColumns, withContext } from './context.js';
 import { CtlError, ExitCode } from './errors.js';
 import type { Kind, Row } from './format.js';
 
@@ -59,8 +59,9 @@ interface ApiQueue {
 export function registerQueueCommands(program: Command): void {
   program
     .command('list_queues')
-    .description(`Lists queues in a vhost (-p, default "/"); columns: ${Object.keys(QUEUE_COLUMNS).join(', ')} (default name messages)`)
+    .description('Lists queues in a vhost (-p, default "/"); default columns: name messages')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(QUEUE_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const columns = pickColumns(requested, QUEUE_COLUMNS, ['name', 'messages']);

@@ -58,7 +58,8 @@ export function registerStatusCommands(program: Command): void {
         const vhostCount = (await ctx.api.list('/vhosts')).length;
         const alarms = [nodeStats.mem_alarm && 'memory', nodeStats.disk_free_alarm && 'disk'].filter(Boolean) as string[];
         const listeners = (overview.listeners ?? []).map((l) => ({
-          interface: l.ip_address,
+          // rabbitmqctl writes IPv6 addresses in brackets: [::]
+          interface: l.ip_address?.includes(':') ? `[${l.ip_address}]` : l.ip_address,
           node: l.node ?? node,
           port: l.port,
           protocol: l.protocol,
@@ -119,7 +120,7 @@ export function registerStatusCommands(program: Command): void {
         lines.push(...(alarms.length === 0 ? ['(none)'] : alarms.map((a) => (a === 'disk' ? `Free disk space alarm on node ${node}` : `Memory alarm on node ${node}`))));
         section('Memory');
         line('Total memory used', gigabytes(nodeStats.mem_used));
-        line('Memory high watermark, computed to', gigabytes(nodeStats.mem_limit));
+        line('Memory high watermark', gigabytes(nodeStats.mem_limit));
         section('File Descriptors');
         if (nodeStats.fd_used !== undefined) lines.push(`Total: ${nodeStats.fd_used}, limit: ${nodeStats.fd_total ?? 'unknown'}`);
         if (nodeStats.sockets_used !== undefined) lines.push(`Sockets: ${nodeStats.sockets_used}, limit: ${nodeStats.sockets_total ?? 'unknown'}`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { apiPath } from './api-client.js';
-import { type Ctx, pickColumns, withContext } from './context.js';
+import { columnHelp, type Ctx, pickColumns, withContext } from './context.js';
 import { CtlError, ExitCode } from './errors.js';
 import type { Kind } from './format.js';
 
@@ -49,8 +49,9 @@ export function registerVhostCommands(program: Command): void {
 
   program
     .command('list_vhosts')
-    .description(`Lists virtual hosts; columns: ${Object.keys(VHOST_COLUMNS).join(', ')} (default name)`)
+    .description('Lists virtual hosts; default column: name')
     .argument('[columns...]')
+    .addHelpText('after', columnHelp(VHOST_COLUMNS))
     .action(
       withContext(async (ctx, requested: string[]) => {
         const columns = pickColumns(requested, VHOST_COLUMNS, ['name']);
