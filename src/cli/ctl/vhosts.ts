@@ -24,6 +24,9 @@ export function registerVhostCommands(program: Command): void {
     .action(
       withContext(async (ctx, vhost: string, options: { description?: string; tags?: string; defaultQueueType?: string }) => {
         ctx.out.banner(`Adding vhost "${vhost}" ...`);
+        // PUT would update an existing vhost's description and tags;
+        // rabbitmqctl leaves an existing vhost as it is.
+        if (await ctx.api.find(apiPath`/vhosts/${vhost}`)) return ctx.done();
         const body: Record<string, string> = {};
         if (options.description !== undefined) body.description = options.description;
         if (options.tags !== undefined) body.tags = options.tags;
