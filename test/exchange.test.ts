@@ -384,3 +384,25 @@ describe('auto_delete exchanges', () => {
     await expectChannelClosed(ch, 404, `NOT_FOUND - no exchange '${src}' in vhost '/'`, () => ch.checkExchange(src));
   });
 });
+
+describe('alternate exchanges', () => {
+  test('a message its exchange cannot route goes to the alternate exchange; redeclaring with another one is 406', async (t) => {
+    const n = names(t, broker.url);
+    const [main, alternate, queue] = [n.exchange(), n.exchange(), n.queue()];
+    const ch = await channel(await connect(broker.url, t));
+    await ch.assertExchange(alternate, 'fanout', { autoDelete: false });
+    await ch.assertQueue(queue);
+    await ch.bindQueue(queue, alternate, '');
+    await ch.assertExchange(main, 'direct', { autoDelete: false, alternateExchange: alternate });
+    ch.publish(main, 'no-binding-for-this', Buffer.from('rerouted'));
+    await sync(ch);
+    const message = await get(ch, queue, { noAck: true });
+    assert.ok(message, 'the unroutable message reached the alternate exchange');
+    assert.equal(message.content.toString(), 'rerouted');
+    assert.equal(message.fields.exchange, main, 'delivered with the exchange it was published to');
+    await ch.assertExchange(main, 'direct', { autoDelete: false, alternateExchange: alternate });
+    await expectChannelClosed(ch, 406, `PRECONDITION_FAILED - inequivalent arg 'alternate-exchange' for exchange '${main}'`, () =>
+      ch.assertExchange(main, 'direct', { autoDelete: false, alternateExchange: 'amq.fanout' }),
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FieldTable } from '../amqp/field-table.js';
 import { bindingKey, type Binding, type Destination } from './binding.js';
 import { deadLetteredMessage, isDeadLetterCycle } from './dead-letter.js';
+import { fieldValuesEqual } from './field-values.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { DefaultExchange } from './exchanges/default.js';
@@ -158,6 +159,15 @@ export class VirtualHost implements QueueHost {
     compare('durable', existing.durable, request.durable);
     compare('auto_delete', existing.autoDelete, request.autoDelete);
     compare('internal', existing.internal, request.internal);
+    // Of the arguments, RabbitMQ compares only the alternate exchange.
+    const was = existing.arguments['alternate-exchange'];
+    const now = request.arguments['alternate-exchange'];
+    if (!(was === undefined && now === undefined) && !fieldValuesEqual(was, now)) {
+      const describe = (value: unknown) => (value === undefined ? 'none' : `'${String(value)}'`);
+      throw preconditionFailed(
+        `inequivalent arg 'alternate-exchange' for ${resource}: received ${describe(now)} but current is ${describe(was)}`,
+      );
+    }
   }
 
   private removeExchange(exchange: Exchange): void {
@@ -368,7 +378,26 @@ export class VirtualHost implements QueueHost {
    * next call: use it before routing again.
    */
   route(exchange: Exchange, message: Message, routingKey: string): Queue[] {
-    return this.routes.route(exchange, message, routingKey);
+    const queues = this.routes.route(exchange, message, routingKey);
+    return queues.length > 0 ? queues : this.routeToAlternate(exchange, message, routingKey);
+  }
+
+  /**
+   * RabbitMQ's alternate exchanges: a message its exchange cannot route goes to the
+   * exchange named by its `alternate-exchange` argument, and on down that chain.
+   */
+  private routeToAlternate(exchange: Exchange, message: Message, routingKey: string): Queue[] {
+    const visited = new Set<Exchange>([exchange]);
+    let current = exchange;
+    for (;;) {
+      const name = current.arguments['alternate-exchange'];
+      const alternate = typeof name === 'string' ? this.exchanges.get(name) : undefined;
+      if (alternate === undefined || visited.has(alternate)) return this.routes.queues;
+      visited.add(alternate);
+      const queues = this.routes.route(alternate, message, routingKey);
+      if (queues.length > 0) return queues;
+      current = alternate;
+    }
   }
 
   deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void {
