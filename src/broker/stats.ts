@@ -2,8 +2,9 @@
  * Message counters, as RabbitMQ's management API and Prometheus metrics report them.
  * Plain integer fields bumped on the hot path; rates are derived by sampling them.
  */
-export class QueueStats {
-  /** Messages enqueued (RabbitMQ's `publish`). */
+/** What queues and channels both count about messages going out (RabbitMQ's message_stats). */
+export class DeliveryStats {
+  /** Messages published (RabbitMQ's `publish`: enqueued in a queue, received on a channel). */
   publish = 0;
   /** Deliveries to consumers expecting acks (`deliver`). */
   deliver = 0;
@@ -16,6 +17,8 @@ export class QueueStats {
   redeliver = 0;
   ack = 0;
 }
+
+export class QueueStats extends DeliveryStats {}
 
 export class ExchangeStats {
   /** Messages published to the exchange (`publish_in`). */

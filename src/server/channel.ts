@@ -316,19 +316,32 @@ export class Channel {
     });
     this.sendContent(message.header, message.body);
     this.connection.markDirty();
-    const stats = this.connection.context.stats;
-    stats.delivered++;
+    this.handedOut(tag, queue, entry, consumer, consumer.noAck);
+  }
+
+  /**
+   * A message went to the client (a delivery to `consumer`, or basic.get-ok when it is
+   * undefined): count it and, unless no-ack, track it until it is settled.
+   */
+  handedOut(tag: number, queue: Queue, entry: QueuedMessage, consumer: ChannelConsumer | undefined, noAck: boolean): void {
+    const global = this.connection.context.stats;
+    const stats = this.stats;
+    if (consumer) global.delivered++;
+    else global.get++;
     if (entry.redelivered) {
-      stats.redelivered++;
-      this.stats.redeliver++;
+      global.redelivered++;
+      stats.redeliver++;
     }
-    if (consumer.noAck) {
-      this.stats.deliverNoAck++;
-    } else {
-      this.stats.deliver++;
-      this.unacked.add({ tag, queue, entry, consumer, settled: false });
+    if (noAck) {
+      if (consumer) stats.deliverNoAck++;
+      else stats.getNoAck++;
+      return;
+    }
+    if (consumer) {
+      stats.deliver++;
       consumer.unacked++;
-    }
+    } else stats.get++;
+    this.unacked.add({ tag, queue, entry, consumer, settled: false });
   }
 
   /** Settled deliveries free prefetch room: let the affected queues dispatch again. */

@@ -110,18 +110,7 @@ function get(channel: Channel, method: BasicGet): void {
     messageCount: queue.messageCount,
   });
   channel.sendContent(message.header, message.body);
-  const stats = channel.connection.context.stats;
-  stats.get++;
-  if (entry.redelivered) {
-    stats.redelivered++;
-    channel.stats.redeliver++;
-  }
-  if (method.noAck) {
-    channel.stats.getNoAck++;
-  } else {
-    channel.stats.get++;
-    channel.unacked.add({ tag, queue, entry, consumer: undefined, settled: false });
-  }
+  channel.handedOut(tag, queue, entry, undefined, method.noAck);
 }
 
 /** Applies acks, requeues or discards now, or at tx.commit inside a transaction. */
