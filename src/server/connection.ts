@@ -74,6 +74,8 @@ export class Connection implements FrameHandler {
   private missedHeartbeats = 0;
   private blocked = false;
   private held = false;
+  /** Input received past the turn's budget (see IngressPacer), handled before anything newer. */
+  private deferredInput: Buffer[] | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -133,6 +135,36 @@ export class Connection implements FrameHandler {
 
   private onData(chunk: Buffer): void {
     this.receivedSinceCheck = true;
+    // Consumers' input (mostly acks) is never put off: it frees memory and prefetch room.
+    if (this.deferredInput !== undefined || (!this.context.ingress.admit(chunk.length) && !this.hasConsumers())) {
+      this.deferInput(chunk);
+    } else this.handleInput(chunk);
+  }
+
+  /** Over this turn's input budget: keep the chunk, stop reading, and wait for a later turn. */
+  private deferInput(chunk: Buffer): void {
+    if (this.deferredInput !== undefined) {
+      this.deferredInput.push(chunk);
+      return;
+    }
+    this.deferredInput = [chunk];
+    this.socket.pause();
+    this.context.ingress.wait(this);
+  }
+
+  /** The pacer's call: this connection's turn to have its put-off input handled. */
+  resumeInput(): void {
+    const chunks = this.deferredInput;
+    if (chunks === undefined) return;
+    this.deferredInput = undefined;
+    for (const chunk of chunks) {
+      this.context.ingress.charge(chunk.length);
+      this.handleInput(chunk);
+    }
+    this.syncReading();
+  }
+
+  private handleInput(chunk: Buffer): void {
     this.bytesReceived += chunk.length;
     this.reads++;
     try {
@@ -140,6 +172,13 @@ export class Connection implements FrameHandler {
     } catch (error) {
       this.fail(error, 0, undefined);
     }
+  }
+
+  /** Reads the socket unless flow control, a resource alarm or input pacing holds it. */
+  private syncReading(): void {
+    if (this.socket.destroyed) return;
+    if (this.held || this.blocked || this.deferredInput !== undefined) this.socket.pause();
+    else this.socket.resume();
   }
 
   onProtocolHeader(header: Buffer): void {
@@ -183,7 +222,7 @@ export class Connection implements FrameHandler {
 
   onHeader(channelId: number, buf: Buffer, start: number, end: number): void {
     try {
-      this.existingChannel(channelId).onContentHeader(buf, start, end);
+      this.existingChannel(channelId)?.onContentHeader(buf, start, end);
     } catch (error) {
       this.fail(error, channelId, undefined);
     }
@@ -191,7 +230,7 @@ export class Connection implements FrameHandler {
 
   onBody(channelId: number, buf: Buffer, start: number, end: number): void {
     try {
-      this.existingChannel(channelId).onContentBody(buf, start, end);
+      this.existingChannel(channelId)?.onContentBody(buf, start, end);
     } catch (error) {
       this.fail(error, channelId, undefined);
     }
@@ -236,10 +275,10 @@ export class Connection implements FrameHandler {
     this.send(channelId, { id: MethodId.ChannelOpenOk, channelId: '' });
   }
 
-  private existingChannel(channelId: number): Channel {
+  /** The channel a content frame belongs to; undefined for frames that trail our connection.close (dropped). */
+  private existingChannel(channelId: number): Channel | undefined {
     const channel = this.channels.get(channelId);
-    if (channel) return channel;
-    if (this.state === 'closing') throw new IgnoredFrame();
+    if (channel || this.state === 'closing') return channel;
     throw new AmqpError(ReplyCode.UNEXPECTED_FRAME, 'expected method frame, got non method frame instead');
   }
 
@@ -462,7 +501,7 @@ export class Connection implements FrameHandler {
       if (!this.held) return;
       this.held = false;
       clearTimeout(timer);
-      if (!this.blocked) this.socket.resume();
+      this.syncReading();
     };
     const timer = setTimeout(release, FLOW_HOLD_MAX_MS);
     timer.unref();
@@ -487,7 +526,7 @@ export class Connection implements FrameHandler {
   unblock(): void {
     if (!this.blocked) return;
     this.blocked = false;
-    if (!this.held) this.socket.resume();
+    this.syncReading();
     if (this.clientCapabilities['connection.blocked'] === true && this.state === 'open') {
       this.send(0, { id: MethodId.ConnectionUnblocked });
     }
@@ -497,7 +536,6 @@ export class Connection implements FrameHandler {
 
   /** Handles anything thrown while processing a frame: channel errors close the channel, the rest the connection. */
   private fail(error: unknown, channelId: number, method: Method | undefined): void {
-    if (error instanceof IgnoredFrame) return;
     const amqpError = toAmqpError(error, method);
     if (amqpError.code === ReplyCode.INTERNAL_ERROR) {
       this.log.error({ err: error, channel: channelId }, 'internal error while handling a frame');
@@ -574,6 +612,3 @@ export class Connection implements FrameHandler {
     return this.channels.values();
   }
 }
-
-/** Thrown for frames that arrive while the connection is closing; they are dropped. */
-class IgnoredFrame extends Error {}

@@ -7,15 +7,17 @@ import type { Connection } from './connection.js';
 import type { Durability } from './durability.js';
 import type { DurabilityWaiters } from './durability-waiters.js';
 import type { FlushScheduler } from './flush-scheduler.js';
+import type { IngressPacer } from './ingress-pacer.js';
 import type { ServerSettings } from './settings.js';
 
-/** What every connection shares: the domain, users, settings, logging and output batching. */
+/** What every connection shares: the domain, users, settings, logging, input pacing and output batching. */
 export interface ServerContext {
   readonly core: BrokerCore;
   readonly access: AccessControl;
   readonly settings: ServerSettings;
   readonly log: Logger;
   readonly flushScheduler: FlushScheduler;
+  readonly ingress: IngressPacer;
   readonly durability: Durability;
   readonly durabilityWaiters: DurabilityWaiters;
   readonly alarms: ResourceAlarms;

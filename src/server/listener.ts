@@ -1,18 +1,22 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
+import { IngressPacer } from './ingress-pacer.js';
 
 /** How long connections get to finish their close handshake when the broker stops. */
 const SHUTDOWN_GRACE_MS = 1000;
+/** Incoming bytes handled per event-loop turn, across all connections (see IngressPacer). */
+const INGRESS_BYTES_PER_TURN = 1 << 20;
 
 /** Accepts AMQP clients on one TCP address and keeps track of their connections. */
 export class AmqpListener {
   readonly connections = new Set<Connection>();
   private readonly server: Server;
 
-  constructor(private readonly context: Omit<ServerContext, 'connectionClosed'>) {
+  constructor(private readonly context: Omit<ServerContext, 'connectionClosed' | 'ingress'>) {
     const fullContext: ServerContext = {
       ...context,
+      ingress: new IngressPacer(INGRESS_BYTES_PER_TURN),
       connectionClosed: (connection) => this.connections.delete(connection),
     };
     this.server = createServer({ noDelay: true }, (socket: Socket) => {
