@@ -3,9 +3,12 @@
  * preceded once by the 8-byte protocol header.
  *
  * Zero-copy: a frame lying wholly inside a socket chunk is handed over as (chunk, start,
- * end). Only a frame split across chunks is assembled, into one buffer of exactly its
- * size, allocated once its 7-byte header is known. Limits are enforced from that header,
- * before any of the payload is buffered, so a peer cannot make us hold more than frameMax.
+ * end). A body frame split across chunks is handed over piece by piece, as its bytes
+ * arrive (the content assembler joins pieces and frames alike, so a large message is
+ * copied once, not twice). Any other split frame is assembled, into one buffer of
+ * exactly its size, allocated once its 7-byte header is known. Limits are enforced from
+ * that header, before any of the payload is buffered, so a peer cannot make us hold more
+ * than frameMax.
  */
 import { AmqpError } from './errors.js';
 import { FRAME_END, FrameType, ReplyCode } from './spec.generated.js';
@@ -16,6 +19,7 @@ export interface FrameHandler {
   /** Payload bounds buf[start, end). buf may be the socket chunk: copy what must outlive this call. */
   onMethod(channel: number, buf: Buffer, start: number, end: number): void;
   onHeader(channel: number, buf: Buffer, start: number, end: number): void;
+  /** A body frame's payload, or a piece of it when the frame is split across chunks (pieces come in order). */
   onBody(channel: number, buf: Buffer, start: number, end: number): void;
   onHeartbeat(channel: number): void;
 }
@@ -58,6 +62,11 @@ export class FrameReader {
   private partialType = 0;
   private partialChannel = 0;
 
+  /** A body frame split across chunks: payload bytes still to come (then its frame-end), or -1. */
+  private bodyLeft = -1;
+  private bodyChannel = 0;
+  private bodyFrameSize = 0;
+
   constructor(handler: FrameHandler, frameMax: number) {
     this.handler = handler;
     this.frameMax = frameMax;
@@ -96,7 +105,7 @@ export class FrameReader {
       pos = this.collectProtocolHeader(chunk);
       if (this.stopped || pos === len) return;
     }
-    if (this.splitHeaderFill !== 0 || this.partial !== null) {
+    if (this.splitHeaderFill !== 0 || this.partial !== null || this.bodyLeft >= 0) {
       pos = this.continueSplitFrame(chunk, pos);
       if (this.stopped || pos === len) return;
     }
@@ -117,6 +126,10 @@ export class FrameReader {
       const start = pos + FRAME_HEADER_SIZE;
       const end = start + size;
       if (end >= len) {
+        if (type === FrameType.Body) {
+          this.beginBody(channel, size, chunk, start);
+          return;
+        }
         this.beginPartial(type, channel, size);
         this.fillPartial(chunk, start);
         return;
@@ -142,6 +155,7 @@ export class FrameReader {
 
   /** Completes a frame begun in an earlier chunk; returns the position after what it consumed. */
   private continueSplitFrame(chunk: Buffer, pos: number): number {
+    if (this.bodyLeft >= 0) return this.continueBody(chunk, pos);
     if (this.partial === null) {
       const n = Math.min(FRAME_HEADER_SIZE - this.splitHeaderFill, chunk.length - pos);
       chunk.copy(this.splitHeader, this.splitHeaderFill, pos, pos + n);
@@ -161,9 +175,37 @@ export class FrameReader {
         this.dispatch(type, channel, chunk, pos, end);
         return end + 1;
       }
+      if (type === FrameType.Body) return this.beginBody(channel, size, chunk, pos);
       this.beginPartial(type, channel, size);
     }
     return this.fillPartial(chunk, pos);
+  }
+
+  private beginBody(channel: number, size: number, chunk: Buffer, pos: number): number {
+    this.bodyChannel = channel;
+    this.bodyFrameSize = size;
+    this.bodyLeft = size;
+    if (size === 0) {
+      // An empty body frame is still a frame: hand it over like any other.
+      this.handler.onBody(channel, chunk, pos, pos);
+      if (this.stopped) return chunk.length;
+    }
+    return this.continueBody(chunk, pos);
+  }
+
+  /** Hands over what chunk has of a split body frame; checks its frame-end once the payload is through. */
+  private continueBody(chunk: Buffer, pos: number): number {
+    const n = Math.min(this.bodyLeft, chunk.length - pos);
+    if (n > 0) {
+      this.bodyLeft -= n;
+      this.handler.onBody(this.bodyChannel, chunk, pos, pos + n);
+      if (this.stopped) return chunk.length;
+      pos += n;
+    }
+    if (this.bodyLeft > 0 || pos === chunk.length) return pos;
+    if (chunk[pos] !== FRAME_END) this.badFrameEnd(chunk[pos]!, FrameType.Body, this.bodyChannel, this.bodyFrameSize);
+    this.bodyLeft = -1;
+    return pos + 1;
   }
 
   private beginPartial(type: number, channel: number, size: number): void {

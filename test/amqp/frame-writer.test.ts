@@ -28,7 +28,8 @@ function parse(chunks: Buffer[] | null, frameMax: number): Parsed[] {
   // No slack when checking our own output: we must respect frame-max exactly.
   const reader = new FrameReader(handler, frameMax - 8);
   reader.push(PROTOCOL_HEADER);
-  for (const c of chunks ?? []) reader.push(c);
+  // One buffer, so that every frame arrives whole (a split body frame would come in pieces).
+  reader.push(Buffer.concat(chunks ?? []));
   return out;
 }
 
