@@ -6,7 +6,7 @@
 # scenarios with ../shared/bench/compare.sh (the two brokers alternating, medians and
 # ratios), and writes a dated Markdown table to bench/RESULTS.md (raw runs beside it in
 # bench/results/<date>/). Presets: durability (default), baseline (compare.sh's), scale
-# (1-1,000 producer/consumer pairs, 16 B-1 MiB messages), topology (10,000 queues; a topic
+# (1-1,000 producer/consumer pairs, also at a fixed 30,000 msg/s; 16 B-1 MiB messages), topology (10,000 queues; a topic
 # exchange with 10,000 bindings), full (baseline + scale + topology), quick.
 #   ROUNDS=3 (runs per broker and scenario)   KEEP_BROKERS=1 (leave both running)
 set -euo pipefail
@@ -28,6 +28,7 @@ SCENARIOS
 pairs-10-1KiB=throughput --producers 10 --queues 10 --size 1024 --prefetch 1000 --duration 15s
 pairs-100-1KiB=throughput --producers 100 --queues 100 --size 1024 --prefetch 1000 --duration 15s
 pairs-1000-1KiB=throughput --producers 1000 --queues 1000 --size 1024 --prefetch 1000 --duration 15s
+pairs-1000-1KiB-30k=throughput --producers 1000 --queues 1000 --size 1024 --prefetch 1000 --rate 30000 --duration 15s
 size-16B-ack=throughput --size 16 --prefetch 1000 --duration 15s
 size-64KiB-ack=throughput --size 65536 --prefetch 100 --duration 15s
 size-1MiB-ack=throughput --size 1048576 --prefetch 10 --duration 15s

@@ -22,7 +22,9 @@ running_pid() {
 start() {
   if pid="$(running_pid)"; then echo "warren already running (pid $pid)" >&2; return 0; fi
   # setsid: the broker must outlive whatever process group started it (test runners kill theirs).
-  setsid node "$root/dist/src/cli/warren.js" >>"$logfile" 2>&1 < /dev/null &
+  # glibc keeps freed buffers of 128 KiB-32 MiB in its heap after a burst unless they are
+  # mmapped; a fixed threshold lets RSS come back down (see README, Running in production).
+  MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}" setsid node "$root/dist/src/cli/warren.js" >>"$logfile" 2>&1 < /dev/null &
   echo $! >"$pidfile"
   for _ in $(seq 1 200); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
