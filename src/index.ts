@@ -13,6 +13,7 @@ import { DurabilityWaiters } from './server/durability-waiters.js';
 import { FlushScheduler } from './server/flush-scheduler.js';
 import { AmqpListener } from './server/listener.js';
 import { serverSettings } from './server/settings.js';
+import { BrokerStorage } from './persistence/broker-storage.js';
 import { Storage } from './storage/storage.js';
 import { VERSION } from './version.js';
 
@@ -55,7 +56,8 @@ export class Broker {
     const removeDataDir = options.dataDir === undefined;
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'warren-'));
     const storage = Storage.open({ dataDir, log, syncIntervalMs: options.syncIntervalMs ?? 2 });
-    const core = new BrokerCore(storage.storeFor);
+    const brokerStorage = new BrokerStorage(storage);
+    const core = new BrokerCore(brokerStorage.storeFor);
     const access = new AccessControl();
     const alarms = new ResourceAlarms(log);
     alarms.watchWrites(storage);
@@ -63,7 +65,7 @@ export class Broker {
     let listener: AmqpListener;
     const stats = new GlobalStats();
     try {
-      storage.restore(core, access);
+      brokerStorage.restore(core, access);
       listener = new AmqpListener({
         core,
         access,

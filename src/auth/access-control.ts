@@ -1,16 +1,17 @@
+import { Events } from '../events.js';
 import { isLoopbackAddress } from './loopback.js';
 import { CompiledPermissions, validatePermissionSet, type AccessKind, type PermissionSet } from './permissions.js';
 import { newUser, UserStore, type User } from './user-store.js';
 
 export type LoginResult = { ok: true; user: User } | { ok: false; reason: string };
 
-/** Changes storage must follow so that users and permissions survive restarts. */
-export interface AccessObserver {
-  userPut?(user: User): void;
-  userDeleted?(name: string): void;
-  permissionsPut?(vhost: string, user: string, set: PermissionSet): void;
-  permissionsDeleted?(vhost: string, user: string): void;
-}
+/** Changes to users and permissions (storage follows them so that they survive restarts). */
+export type AccessEventMap = {
+  userPut: [user: User];
+  userDeleted: [name: string];
+  permissionsPut: [vhost: string, user: string, set: PermissionSet];
+  permissionsDeleted: [vhost: string, user: string];
+};
 
 export interface UserPermissions {
   user: string;
@@ -27,7 +28,7 @@ export class AccessControl {
   readonly users = new UserStore();
   /** vhost -> user -> permissions */
   private readonly permissions = new Map<string, Map<string, CompiledPermissions>>();
-  observer: AccessObserver = {};
+  readonly events = new Events<AccessEventMap>();
   version = 0;
 
   /** Like RabbitMQ's loopback_users: these may only log in from this machine. */
@@ -65,14 +66,14 @@ export class AccessControl {
   putUser(user: User): void {
     this.users.put(user);
     this.version++;
-    this.observer.userPut?.(user);
+    this.events.emit('userPut', user);
   }
 
   deleteUser(name: string): boolean {
     if (!this.users.delete(name)) return false;
-    for (const [vhost, byUser] of this.permissions) if (byUser.delete(name)) this.observer.permissionsDeleted?.(vhost, name);
+    for (const [vhost, byUser] of this.permissions) if (byUser.delete(name)) this.events.emit('permissionsDeleted', vhost, name);
     this.version++;
-    this.observer.userDeleted?.(name);
+    this.events.emit('userDeleted', name);
     return true;
   }
 
@@ -82,13 +83,13 @@ export class AccessControl {
     if (!byUser) this.permissions.set(vhost, (byUser = new Map()));
     byUser.set(user, new CompiledPermissions({ ...set }));
     this.version++;
-    this.observer.permissionsPut?.(vhost, user, set);
+    this.events.emit('permissionsPut', vhost, user, set);
   }
 
   clearPermissions(user: string, vhost: string): boolean {
     if (!this.permissions.get(vhost)?.delete(user)) return false;
     this.version++;
-    this.observer.permissionsDeleted?.(vhost, user);
+    this.events.emit('permissionsDeleted', vhost, user);
     return true;
   }
 
@@ -96,7 +97,7 @@ export class AccessControl {
   vhostDeleted(vhost: string): void {
     const byUser = this.permissions.get(vhost);
     if (!byUser) return;
-    for (const user of byUser.keys()) this.observer.permissionsDeleted?.(vhost, user);
+    for (const user of byUser.keys()) this.events.emit('permissionsDeleted', vhost, user);
     this.permissions.delete(vhost);
     this.version++;
   }

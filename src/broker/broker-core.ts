@@ -1,13 +1,26 @@
+import { Events } from '../events.js';
+import type { Binding } from './binding.js';
+import type { Exchange } from './exchange.js';
+import type { Queue } from './queue.js';
 import type { QueueStoreFactory } from './queue-store.js';
 import { VirtualHost } from './vhost.js';
 
-/** Vhost lifecycle events storage follows. */
-export interface CoreObserver {
-  vhostAdded?(vhost: VirtualHost): void;
-  vhostRemoved?(vhost: VirtualHost): void;
-  /** Description or tags changed. */
-  vhostUpdated?(vhost: VirtualHost): void;
-}
+/**
+ * Changes to the domain's definitions, for whoever follows them (storage journals the
+ * durable ones; metrics, the UI and replication may listen too).
+ */
+export type BrokerEventMap = {
+  vhostAdded: [vhost: VirtualHost];
+  /** Description, tags, default queue type or limits changed. */
+  vhostUpdated: [vhost: VirtualHost];
+  vhostRemoved: [vhost: VirtualHost];
+  exchangeAdded: [exchange: Exchange];
+  exchangeRemoved: [exchange: Exchange];
+  queueAdded: [queue: Queue];
+  queueRemoved: [queue: Queue];
+  bindingAdded: [binding: Binding];
+  bindingRemoved: [binding: Binding];
+};
 
 /** What operators say about a vhost (RabbitMQ's description and tags). */
 export interface VhostMetadata {
@@ -18,7 +31,7 @@ export interface VhostMetadata {
 /** The broker's domain root: its virtual hosts, each with its own exchanges and queues. */
 export class BrokerCore {
   readonly vhosts = new Map<string, VirtualHost>();
-  observer: CoreObserver = {};
+  readonly events = new Events<BrokerEventMap>();
 
   constructor(private readonly storeFor?: QueueStoreFactory) {}
 
@@ -26,9 +39,9 @@ export class BrokerCore {
   addVhost(name: string): VirtualHost {
     let vhost = this.vhosts.get(name);
     if (vhost) return vhost;
-    vhost = new VirtualHost(name, this.storeFor);
+    vhost = new VirtualHost(name, this.events, this.storeFor);
     this.vhosts.set(name, vhost);
-    this.observer.vhostAdded?.(vhost);
+    this.events.emit('vhostAdded', vhost);
     return vhost;
   }
 
@@ -36,7 +49,7 @@ export class BrokerCore {
   describeVhost(vhost: VirtualHost, metadata: VhostMetadata): void {
     vhost.description = metadata.description;
     vhost.tags = metadata.tags;
-    this.observer.vhostUpdated?.(vhost);
+    this.events.emit('vhostUpdated', vhost);
   }
 
   vhost(name: string): VirtualHost | undefined {
@@ -49,7 +62,7 @@ export class BrokerCore {
     if (!vhost) return undefined;
     this.vhosts.delete(name);
     vhost.deleteEverything();
-    this.observer.vhostRemoved?.(vhost);
+    this.events.emit('vhostRemoved', vhost);
     return vhost;
   }
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Events } from '../events.js';
 import type { FieldTable } from '../amqp/field-table.js';
+import type { BrokerEventMap } from './broker-core.js';
 import { bindingKey, type Binding, type Destination } from './binding.js';
 import { deadLetteredMessage, isDeadLetterCycle } from './dead-letter.js';
 import { fieldValuesEqual } from './field-values.js';
@@ -35,16 +37,6 @@ export interface QueueDeclaration {
   arguments: FieldTable;
 }
 
-/** Changes that storage must follow; the vhost itself never touches a file. */
-export interface VhostObserver {
-  exchangeAdded?(exchange: Exchange): void;
-  exchangeRemoved?(exchange: Exchange): void;
-  queueAdded?(queue: Queue): void;
-  queueRemoved?(queue: Queue): void;
-  bindingAdded?(binding: Binding): void;
-  bindingRemoved?(binding: Binding): void;
-}
-
 /** Receives replies sent to its direct reply-to address (no queue in between). */
 export interface DirectReplyTarget {
   deliverReply(message: Message): void;
@@ -71,7 +63,6 @@ export class VirtualHost implements QueueHost {
   readonly defaultExchange: DefaultExchange;
   /** Direct reply-to consumers by the key in their `amq.rabbitmq.reply-to.<key>` address. */
   readonly directReplyTargets = new Map<string, DirectReplyTarget>();
-  observer: VhostObserver = {};
   /** Operators' description and tags (shown by the management API, kept with the definitions). */
   description = '';
   tags: string[] = [];
@@ -80,6 +71,7 @@ export class VirtualHost implements QueueHost {
 
   constructor(
     readonly name: string,
+    private readonly events: Events<BrokerEventMap>,
     private readonly storeFor: QueueStoreFactory = () => new MemoryQueueStore(),
   ) {
     this.defaultExchange = new DefaultExchange(name, this.queues);
@@ -119,7 +111,7 @@ export class VirtualHost implements QueueHost {
       arguments: request.arguments,
     });
     this.exchanges.set(exchange.name, exchange);
-    this.observer.exchangeAdded?.(exchange);
+    this.events.emit('exchangeAdded', exchange);
     return exchange;
   }
 
@@ -174,7 +166,7 @@ export class VirtualHost implements QueueHost {
     this.exchanges.delete(exchange.name);
     for (const binding of [...exchange.bindings.values()]) this.detachBinding(binding, false);
     for (const binding of [...exchange.incoming]) this.detachBinding(binding, true);
-    this.observer.exchangeRemoved?.(exchange);
+    this.events.emit('exchangeRemoved', exchange);
   }
 
   // --- queues ----------------------------------------------------------------
@@ -226,7 +218,7 @@ export class VirtualHost implements QueueHost {
     const store = this.storeFor({ vhostName: this.name, name, durable: request.durable && !request.exclusive });
     const queue = new Queue(this.name, name, options, this, store);
     this.queues.set(name, queue);
-    this.observer.queueAdded?.(queue);
+    this.events.emit('queueAdded', queue);
     return queue;
   }
 
@@ -288,7 +280,7 @@ export class VirtualHost implements QueueHost {
     this.queues.delete(queue.name);
     const dropped = queue.markDeleted();
     for (const binding of [...queue.bindings]) this.detachBinding(binding, true);
-    this.observer.queueRemoved?.(queue);
+    this.events.emit('queueRemoved', queue);
     return dropped;
   }
 
@@ -351,7 +343,7 @@ export class VirtualHost implements QueueHost {
     if (!source.addBinding(binding)) return;
     if (destination.kind === 'queue') destination.bindings.add(binding);
     else destination.incoming.add(binding);
-    this.observer.bindingAdded?.(binding);
+    this.events.emit('bindingAdded', binding);
   }
 
   /** Removes a binding; an auto-delete source left with no bindings goes too (if allowed). */
@@ -360,7 +352,7 @@ export class VirtualHost implements QueueHost {
     source.removeBinding(binding);
     if (destination.kind === 'queue') destination.bindings.delete(binding);
     else destination.incoming.delete(binding);
-    this.observer.bindingRemoved?.(binding);
+    this.events.emit('bindingRemoved', binding);
     if (
       autoDeleteSource &&
       source.autoDelete &&

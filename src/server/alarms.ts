@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import type { Connection } from './connection.js';
-import type { Durability } from './durability.js';
+import type { Durability } from '../storage/durability.js';
 
 /** RabbitMQ's default disk_free_limit. */
 export const DEFAULT_DISK_FREE_LIMIT = 50 * 1024 * 1024;

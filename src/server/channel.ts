@@ -10,7 +10,7 @@ import type { Connection } from './connection.js';
 import { ChannelStats } from './channel-stats.js';
 import { ConfirmTracker } from './confirm-tracker.js';
 import { ContentAssembler } from './content-assembler.js';
-import type { SyncOutcome } from './durability.js';
+import type { SyncOutcome } from '../storage/durability.js';
 import { toAmqpError } from './errors.js';
 import type { DirectReplyConsumer } from './direct-reply-to.js';
 import { handleBasicMethod } from './handlers/basic.js';

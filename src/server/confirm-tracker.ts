@@ -1,5 +1,5 @@
 import { Deque } from '../broker/deque.js';
-import type { SyncOutcome } from './durability.js';
+import type { SyncOutcome } from '../storage/durability.js';
 
 /** A run of consecutive publishes with the same outcome, ending at `upTo`. */
 interface Run {

@@ -4,7 +4,7 @@ import type { BrokerCore } from '../broker/broker-core.js';
 import type { GlobalStats } from '../broker/stats.js';
 import type { ResourceAlarms } from './alarms.js';
 import type { Connection } from './connection.js';
-import type { Durability } from './durability.js';
+import type { Durability } from '../storage/durability.js';
 import type { DurabilityWaiters } from './durability-waiters.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import type { IngressPacer } from './ingress-pacer.js';

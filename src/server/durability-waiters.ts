@@ -1,5 +1,5 @@
 import type { Channel } from './channel.js';
-import type { Durability } from './durability.js';
+import type { Durability } from '../storage/durability.js';
 
 /**
  * The channels waiting for a group commit (confirms, durable declare-oks). One storage

@@ -4,10 +4,10 @@ import { Message } from '../broker/message.js';
 import type { QueuedMessage } from '../broker/queue.js';
 import type { QueueStore } from '../broker/queue-store.js';
 import type { Logger } from '../log.js';
-import type { MemoryBudget } from './memory-budget.js';
-import { RecordFlag, type MessageRecord, type StoredRecord } from './record.js';
-import type { SegmentLog } from './segment-log.js';
-import type { DeliveredMark, DeliveredMarks } from './watermark.js';
+import type { MemoryBudget } from '../storage/memory-budget.js';
+import { RecordFlag, type MessageRecord, type StoredRecord } from '../storage/record.js';
+import type { SegmentLog } from '../storage/segment-log.js';
+import type { DeliveredMark, DeliveredMarks } from '../storage/watermark.js';
 
 /** Per-queue limits of the in-memory window at the head of a queue. */
 export interface QueueWindow {
@@ -24,12 +24,15 @@ const REFILL_BYTES = 2 * 1024 * 1024;
 export interface LogQueueStoreOptions {
   /** Durable queue: persistent messages are written before they are confirmed and survive restarts. */
   durable: boolean;
-  /** Opens the queue's segment log when first needed (empty queues hold no files open). */
-  openLog: () => SegmentLog;
+  /**
+   * Opens the queue's segment log when first needed (empty queues hold no files open),
+   * with its delivered mark for a durable queue.
+   */
+  openLog: () => { log: SegmentLog; mark?: DeliveredMark };
   window: QueueWindow;
   budget: MemoryBudget;
-  /** Durable queues only: the delivered mark and who writes it before sockets flush. */
-  delivered?: { mark: DeliveredMark; marks: DeliveredMarks };
+  /** Durable queues only: who writes raised delivered marks before sockets flush. */
+  marks?: DeliveredMarks;
   log: Logger;
 }
 
@@ -46,13 +49,15 @@ export class LogQueueStore implements QueueStore {
   private diskCount = 0;
   private cursor = 0;
   private segmentLog: SegmentLog | undefined;
+  private mark: DeliveredMark | undefined;
 
   constructor(
     private readonly options: LogQueueStoreOptions,
-    recovered?: { log: SegmentLog; readyRecords: number },
+    recovered?: { log: SegmentLog; mark?: DeliveredMark; readyRecords: number },
   ) {
     if (recovered) {
       this.segmentLog = recovered.log;
+      this.mark = recovered.mark;
       this.diskCount = recovered.readyRecords;
       this.cursor = recovered.log.start;
     }
@@ -111,10 +116,8 @@ export class LogQueueStore implements QueueStore {
   }
 
   delivered(entry: QueuedMessage): void {
-    const delivered = this.options.delivered;
-    if (delivered !== undefined && entry.position >= 0 && delivered.mark.advance(entry.seq)) {
-      delivered.marks.raised(delivered.mark);
-    }
+    const mark = this.mark;
+    if (mark !== undefined && entry.position >= 0 && mark.advance(entry.seq)) this.options.marks?.raised(mark);
   }
 
   settle(entry: QueuedMessage): void {
@@ -138,13 +141,13 @@ export class LogQueueStore implements QueueStore {
     this.diskCount = 0;
     this.segmentLog?.destroy();
     this.segmentLog = undefined;
-    this.options.delivered?.mark.close();
+    this.mark?.close();
   }
 
   close(): void {
     this.release(this.memoryBytes);
     this.segmentLog?.close();
-    this.options.delivered?.mark.close();
+    this.mark?.close();
   }
 
   private fitsWindow(size: number): boolean {
@@ -165,8 +168,10 @@ export class LogQueueStore implements QueueStore {
 
   private openLog(): SegmentLog {
     if (this.segmentLog === undefined) {
-      this.segmentLog = this.options.openLog();
-      this.cursor = this.segmentLog.end;
+      const { log, mark } = this.options.openLog();
+      this.segmentLog = log;
+      this.mark = mark;
+      this.cursor = log.end;
     }
     return this.segmentLog;
   }
@@ -183,7 +188,7 @@ export class LogQueueStore implements QueueStore {
       return;
     }
     this.diskCount = Math.max(0, this.diskCount - records.length);
-    const deliveredUpTo = this.options.delivered?.mark.value ?? 0;
+    const deliveredUpTo = this.mark?.value ?? 0;
     for (const record of records) {
       const entry = entryOf(record, deliveredUpTo);
       this.memory.push(entry);

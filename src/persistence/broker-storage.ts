@@ -1,0 +1,220 @@
+import type { AccessControl } from '../auth/access-control.js';
+import type { Binding } from '../broker/binding.js';
+import type { BrokerCore } from '../broker/broker-core.js';
+import type { Exchange } from '../broker/exchange.js';
+import type { Queue } from '../broker/queue.js';
+import type { QueueStore, QueueStoreFactory } from '../broker/queue-store.js';
+import type { VirtualHost } from '../broker/vhost.js';
+import type { Json } from '../storage/definitions-store.js';
+import type { Storage } from '../storage/storage.js';
+import {
+  bindingRecord,
+  bindingRecordKey,
+  exchangeKey,
+  exchangeRecord,
+  isDurableBinding,
+  Kind,
+  permissionKey,
+  queueKey,
+  queueRecord,
+  tableFromBase64,
+  type BindingRecord,
+  type ExchangeRecord,
+  type PermissionRecord,
+  type QueueRecord,
+  type UserRecord,
+  type VhostRecord,
+} from './definition-records.js';
+import { LogQueueStore, type QueueWindow } from './log-queue-store.js';
+
+const DEFAULT_WINDOW: QueueWindow = { messages: 4096, bytes: 8 * 1024 * 1024 };
+
+/**
+ * The broker's side of storage: queue stores over segment logs, the definitions
+ * recreated at startup, and every later durable change journaled as it happens
+ * (by listening to the domain's and the access control's events).
+ */
+export class BrokerStorage {
+  private readonly window: QueueWindow;
+
+  constructor(
+    private readonly storage: Storage,
+    window?: QueueWindow,
+  ) {
+    this.window = window ?? DEFAULT_WINDOW;
+  }
+
+  /** Stores for queues declared from now on. */
+  readonly storeFor: QueueStoreFactory = ({ vhostName, name, durable }) => {
+    const { storage } = this;
+    if (durable) {
+      return new LogQueueStore({
+        durable: true,
+        openLog: () => storage.openDurableLog(vhostName, name),
+        window: this.window,
+        budget: storage.budget,
+        marks: storage.deliveredMarks,
+        log: storage.log,
+      });
+    }
+    // A non-durable queue touches the disk only if it outgrows memory.
+    return new LogQueueStore({
+      durable: false,
+      openLog: () => ({ log: storage.openScratchLog() }),
+      window: this.window,
+      budget: storage.budget,
+      log: storage.log,
+    });
+  };
+
+  /**
+   * Recreates vhosts, users, permissions, durable exchanges, queues (with their messages)
+   * and bindings, then follows every change. A new data folder gets RabbitMQ's first-boot
+   * defaults: vhost `/` and guest/guest with full permissions on it.
+   */
+  restore(core: BrokerCore, access: AccessControl): void {
+    const { storage } = this;
+    const log = storage.log;
+    const started = Date.now();
+    if (storage.getDefinition(Kind.Meta, 'initialized') === undefined) {
+      log.info('new data folder: creating vhost / and user guest');
+      const stop = this.follow(core, access);
+      core.addVhost('/');
+      access.addDefaults();
+      storage.putDefinition(Kind.Meta, 'initialized', new Date().toISOString());
+      stop();
+    }
+    for (const [, value] of storage.definitionEntries(Kind.Vhost)) {
+      const record = value as unknown as VhostRecord;
+      const vhost = core.addVhost(record.name);
+      vhost.description = record.description ?? '';
+      vhost.tags = record.tags ?? [];
+    }
+    for (const [, value] of storage.definitionEntries(Kind.User)) {
+      const record = value as unknown as UserRecord;
+      access.users.put({ name: record.name, passwordHash: record.passwordHash, tags: record.tags });
+    }
+    for (const [, value] of storage.definitionEntries(Kind.Permission)) {
+      const record = value as unknown as PermissionRecord;
+      access.setPermissions(record.user, record.vhost, record);
+    }
+    this.restoreTopology(core);
+    this.follow(core, access);
+    log.info({ ms: Date.now() - started }, 'definitions restored');
+  }
+
+  private restoreTopology(core: BrokerCore): void {
+    const { storage } = this;
+    const log = storage.log;
+    const started = Date.now();
+    let messages = 0;
+    let queues = 0;
+    for (const [, value] of storage.definitionEntries(Kind.Exchange)) {
+      const record = value as unknown as ExchangeRecord;
+      core.addVhost(record.vhost).declareExchange({
+        name: record.name,
+        type: record.type,
+        passive: false,
+        durable: true,
+        autoDelete: record.autoDelete,
+        internal: record.internal,
+        arguments: tableFromBase64(record.arguments),
+      });
+    }
+    const queueRecords = storage.definitionEntries(Kind.Queue);
+    for (const [, value] of queueRecords) {
+      const record = value as unknown as QueueRecord;
+      const { store, lastSeq, readyRecords } = this.recoveredStore(record);
+      core.addVhost(record.vhost).restoreQueue(record.name, record.autoDelete, tableFromBase64(record.arguments), store, lastSeq);
+      queues++;
+      messages += readyRecords;
+      if (queues % 100 === 0 || readyRecords >= 100_000) {
+        log.info({ queues, of: queueRecords.length, messages, ms: Date.now() - started }, 'recovering queues');
+      }
+    }
+    // Stands for "a connection" in exclusive-queue checks: stored queues are never exclusive.
+    const owner = {};
+    for (const [, value] of storage.definitionEntries(Kind.Binding)) {
+      const record = value as unknown as BindingRecord;
+      const vhost = core.vhost(record.vhost);
+      if (!vhost) continue;
+      const args = tableFromBase64(record.arguments);
+      try {
+        if (record.destinationKind === 'queue') vhost.bindQueue(record.destination, record.source, record.routingKey, args, owner);
+        else vhost.bindExchange(record.destination, record.source, record.routingKey, args);
+      } catch (error) {
+        log.warn({ err: error, binding: record }, 'dropped a stored binding whose source or destination is gone');
+      }
+    }
+    log.info({ queues, messages, ms: Date.now() - started }, 'recovered %d durable queues with %d messages', queues, messages);
+  }
+
+  /** A stored queue's log reopened (torn tails cut) as the store its queue continues from. */
+  private recoveredStore(record: QueueRecord): { store: QueueStore; lastSeq: number; readyRecords: number } {
+    const { storage } = this;
+    const { log: segmentLog, mark } = storage.openDurableLog(record.vhost, record.name);
+    const report = segmentLog.recovery;
+    for (const torn of report.tornTails) {
+      storage.log.warn({ file: torn.file, offset: torn.offset, reason: torn.reason }, 'skipped a torn tail while recovering queue %s', record.name);
+    }
+    const store = new LogQueueStore(
+      {
+        durable: true,
+        openLog: () => ({ log: segmentLog, mark }),
+        window: this.window,
+        budget: storage.budget,
+        marks: storage.deliveredMarks,
+        log: storage.log,
+      },
+      { log: segmentLog, mark, readyRecords: report.unackedRecords },
+    );
+    return { store, lastSeq: Math.max(report.maxSeq, mark.value), readyRecords: report.unackedRecords };
+  }
+
+  /** Journals every durable change from now on; returns the function that stops it. */
+  private follow(core: BrokerCore, access: AccessControl): () => void {
+    const { storage } = this;
+    const put = (kind: string, key: string, value: unknown) => storage.putDefinition(kind, key, value as Json);
+    const remove = (kind: string, key: string) => storage.deleteDefinition(kind, key);
+    const vhostRecord = (vhost: VirtualHost): VhostRecord => ({ name: vhost.name, description: vhost.description, tags: vhost.tags });
+    const storedQueue = (queue: Queue) => queue.durable && queue.exclusiveOwner === null;
+    const events = core.events;
+    const stops = [
+      events.on('vhostAdded', (vhost) => put(Kind.Vhost, vhost.name, vhostRecord(vhost))),
+      events.on('vhostUpdated', (vhost) => put(Kind.Vhost, vhost.name, vhostRecord(vhost))),
+      events.on('vhostRemoved', (vhost) => remove(Kind.Vhost, vhost.name)),
+      events.on('exchangeAdded', (exchange: Exchange) => {
+        if (exchange.durable) put(Kind.Exchange, exchangeKey(exchange.vhostName, exchange.name), exchangeRecord(exchange));
+      }),
+      events.on('exchangeRemoved', (exchange: Exchange) => {
+        if (exchange.durable) remove(Kind.Exchange, exchangeKey(exchange.vhostName, exchange.name));
+      }),
+      events.on('queueAdded', (queue: Queue) => {
+        if (storedQueue(queue)) put(Kind.Queue, queueKey(queue.vhostName, queue.name), queueRecord(queue));
+      }),
+      events.on('queueRemoved', (queue: Queue) => {
+        if (storedQueue(queue)) remove(Kind.Queue, queueKey(queue.vhostName, queue.name));
+      }),
+      events.on('bindingAdded', (binding: Binding) => {
+        const vhost = binding.source.vhostName;
+        if (isDurableBinding(binding)) put(Kind.Binding, bindingRecordKey(vhost, binding), bindingRecord(vhost, binding));
+      }),
+      events.on('bindingRemoved', (binding: Binding) => {
+        if (isDurableBinding(binding)) remove(Kind.Binding, bindingRecordKey(binding.source.vhostName, binding));
+      }),
+      access.events.on('userPut', (user) => {
+        const record: UserRecord = { name: user.name, passwordHash: user.passwordHash, tags: user.tags };
+        put(Kind.User, user.name, record);
+      }),
+      access.events.on('userDeleted', (name) => remove(Kind.User, name)),
+      access.events.on('permissionsPut', (vhost, user, set) => {
+        const record: PermissionRecord = { vhost, user, configure: set.configure, write: set.write, read: set.read };
+        put(Kind.Permission, permissionKey(vhost, user), record);
+      }),
+      access.events.on('permissionsDeleted', (vhost, user) => remove(Kind.Permission, permissionKey(vhost, user))),
+    ];
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+}
