@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessControl } from './auth/access-control.js';
 import { BrokerCore } from './broker/broker-core.js';
-import { GlobalStats } from './broker/stats.js';
 import type { BrokerOptions } from './config/options.js';
 import { ControlPlane } from './control/control-plane.js';
 import { startHttpEndpoints, urlHostOf, type HttpEndpoints } from './http/endpoints.js';
@@ -63,7 +62,7 @@ export class Broker {
     alarms.watchWrites(storage);
     alarms.watchDiskSpace(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT);
     let listener: AmqpListener;
-    const stats = new GlobalStats();
+    const stats = core.stats;
     try {
       brokerStorage.restore(core, access);
       listener = new AmqpListener({

@@ -3,6 +3,7 @@ import type { Binding } from './binding.js';
 import type { Exchange } from './exchange.js';
 import type { Queue } from './queue.js';
 import type { QueueStoreFactory } from './queue-store.js';
+import { GlobalStats } from './stats.js';
 import { VirtualHost } from './vhost.js';
 
 /**
@@ -32,6 +33,8 @@ export interface VhostMetadata {
 export class BrokerCore {
   readonly vhosts = new Map<string, VirtualHost>();
   readonly events = new Events<BrokerEventMap>();
+  /** Message counters across every vhost (RabbitMQ's global totals). */
+  readonly stats = new GlobalStats();
 
   constructor(private readonly storeFor?: QueueStoreFactory) {}
 
@@ -39,7 +42,7 @@ export class BrokerCore {
   addVhost(name: string): VirtualHost {
     let vhost = this.vhosts.get(name);
     if (vhost) return vhost;
-    vhost = new VirtualHost(name, this.events, this.storeFor);
+    vhost = new VirtualHost(name, this.events, this.stats, this.storeFor);
     this.vhosts.set(name, vhost);
     this.events.emit('vhostAdded', vhost);
     return vhost;

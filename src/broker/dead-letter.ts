@@ -2,7 +2,29 @@ import { encodeContentHeader } from '../amqp/content.js';
 import type { FieldTable, FieldValue } from '../amqp/field-table.js';
 import type { BasicProperties } from '../amqp/spec.generated.js';
 import { Message } from './message.js';
+import { publish, PublishResult, type PublishOptions } from './publish.js';
 import type { DeathReason, Queue, QueuedMessage } from './queue.js';
+import type { VirtualHost } from './vhost.js';
+
+/**
+ * Republishes a message that died in `queue` (rejected, expired, dropped by a length
+ * limit) to the queue's dead-letter exchange, through the one publish path. RabbitMQ
+ * drops it silently when the dead-letter exchange does not exist.
+ */
+export function deadLetter(vhost: VirtualHost, queue: Queue, entry: QueuedMessage, reason: DeathReason): void {
+  const exchangeName = queue.settings.deadLetterExchange;
+  if (exchangeName === undefined) return;
+  const exchange = vhost.exchanges.get(exchangeName);
+  if (!exchange) return;
+  const replacesRoutingKey = queue.settings.deadLetterRoutingKey !== undefined;
+  const routingKey = queue.settings.deadLetterRoutingKey ?? entry.message.routingKey;
+  const message = deadLetteredMessage(entry, queue, reason, exchangeName, routingKey, replacesRoutingKey);
+  const options: PublishOptions =
+    reason === 'rejected' ? DEAD_LETTER_PUBLISH : { mandatory: false, fromClient: false, accepts: (target) => !isDeadLetterCycle(message, target) };
+  publish(vhost, exchange, message, options, new PublishResult());
+}
+
+const DEAD_LETTER_PUBLISH: PublishOptions = { mandatory: false, fromClient: false };
 
 /**
  * The message as it is republished to a dead-letter exchange: RabbitMQ's `x-death`
@@ -10,7 +32,7 @@ import type { DeathReason, Queue, QueuedMessage } from './queue.js';
  * `x-first-death-*` headers; a per-message expiration moves into the history so the
  * dead-lettered copy does not expire again.
  */
-export function deadLetteredMessage(
+function deadLetteredMessage(
   entry: QueuedMessage,
   queue: Queue,
   reason: DeathReason,
@@ -70,7 +92,7 @@ function isTable(value: FieldValue): value is FieldTable {
  * died in, unless a client rejected it somewhere on the way (only then is the cycle
  * a deliberate retry loop rather than messages circling forever).
  */
-export function isDeadLetterCycle(message: Message, target: Queue): boolean {
+function isDeadLetterCycle(message: Message, target: Queue): boolean {
   const deaths = message.properties.headers?.['x-death'];
   if (!Array.isArray(deaths)) return false;
   let seen = false;

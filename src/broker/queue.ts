@@ -10,6 +10,9 @@ import { QueueStats } from './stats.js';
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen';
 
+/** What enqueue answers when the queue refuses a message (overflow reject-publish). */
+export const REJECTED = -1;
+
 /**
  * Flow control thresholds: a queue that consumers are draining but whose backlog keeps
  * growing (past CONGESTED_AT messages, or out of memory onto disk) asks publishers to

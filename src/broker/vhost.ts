@@ -3,9 +3,10 @@ import type { Events } from '../events.js';
 import type { FieldTable } from '../amqp/field-table.js';
 import type { BrokerEventMap } from './broker-core.js';
 import { bindingKey, type Binding, type Destination } from './binding.js';
-import { deadLetteredMessage, isDeadLetterCycle } from './dead-letter.js';
+import { deadLetter } from './dead-letter.js';
 import { fieldValuesEqual } from './field-values.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
+import type { DirectReplyTarget } from './direct-reply.js';
 import type { Exchange } from './exchange.js';
 import { DefaultExchange } from './exchanges/default.js';
 import { validateHeadersBinding } from './exchanges/headers.js';
@@ -16,6 +17,7 @@ import { MemoryQueueStore } from './memory-queue-store.js';
 import { assertEquivalentArguments, validateQueueArguments } from './queue-arguments.js';
 import type { QueueStore, QueueStoreFactory } from './queue-store.js';
 import { Routes } from './routes.js';
+import type { GlobalStats } from './stats.js';
 
 export interface ExchangeDeclaration {
   name: string;
@@ -35,11 +37,6 @@ export interface QueueDeclaration {
   exclusive: boolean;
   autoDelete: boolean;
   arguments: FieldTable;
-}
-
-/** Receives replies sent to its direct reply-to address (no queue in between). */
-export interface DirectReplyTarget {
-  deliverReply(message: Message): void;
 }
 
 const PREDECLARED: ReadonlyArray<readonly [string, string]> = [
@@ -67,11 +64,13 @@ export class VirtualHost implements QueueHost {
   description = '';
   tags: string[] = [];
   private readonly routes = new Routes();
-  private readonly deadLetterRoutes = new Routes();
+  private readonly internalRoutes = new Routes();
 
   constructor(
     readonly name: string,
     private readonly events: Events<BrokerEventMap>,
+    /** The broker's message counters (RabbitMQ's global totals). */
+    readonly stats: GlobalStats,
     private readonly storeFor: QueueStoreFactory = () => new MemoryQueueStore(),
   ) {
     this.defaultExchange = new DefaultExchange(name, this.queues);
@@ -366,51 +365,36 @@ export class VirtualHost implements QueueHost {
   // --- routing -----------------------------------------------------------------
 
   /**
-   * The queues a message published to `exchange` reaches. The array is reused by the
-   * next call: use it before routing again.
+   * The queues a message published to `exchange` reaches, following alternate exchanges.
+   * The array is reused by the next call of the same kind (`internal`: dead-lettering):
+   * use it before routing again.
    */
-  route(exchange: Exchange, message: Message, routingKey: string): Queue[] {
-    const queues = this.routes.route(exchange, message, routingKey);
-    return queues.length > 0 ? queues : this.routeToAlternate(exchange, message, routingKey);
+  route(exchange: Exchange, message: Message, routingKey: string, internal = false): Queue[] {
+    const routes = internal ? this.internalRoutes : this.routes;
+    const queues = routes.route(exchange, message, routingKey);
+    return queues.length > 0 ? queues : this.routeToAlternate(routes, exchange, message, routingKey);
   }
 
   /**
    * RabbitMQ's alternate exchanges: a message its exchange cannot route goes to the
    * exchange named by its `alternate-exchange` argument, and on down that chain.
    */
-  private routeToAlternate(exchange: Exchange, message: Message, routingKey: string): Queue[] {
+  private routeToAlternate(routes: Routes, exchange: Exchange, message: Message, routingKey: string): Queue[] {
     const visited = new Set<Exchange>([exchange]);
     let current = exchange;
     for (;;) {
       const name = current.arguments['alternate-exchange'];
       const alternate = typeof name === 'string' ? this.exchanges.get(name) : undefined;
-      if (alternate === undefined || visited.has(alternate)) return this.routes.queues;
+      if (alternate === undefined || visited.has(alternate)) return routes.queues;
       visited.add(alternate);
-      const queues = this.routes.route(alternate, message, routingKey);
+      const queues = routes.route(alternate, message, routingKey);
       if (queues.length > 0) return queues;
       current = alternate;
     }
   }
 
   deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void {
-    const exchangeName = queue.settings.deadLetterExchange;
-    if (exchangeName === undefined) return;
-    const exchange = this.exchanges.get(exchangeName);
-    if (!exchange) return; // RabbitMQ drops silently when the DLX does not exist
-    const routingKey = queue.settings.deadLetterRoutingKey ?? entry.message.routingKey;
-    const message = deadLetteredMessage(
-      entry,
-      queue,
-      reason,
-      exchangeName,
-      routingKey,
-      queue.settings.deadLetterRoutingKey !== undefined,
-    );
-    const targets = this.deadLetterRoutes.route(exchange, message, routingKey);
-    for (const target of [...targets]) {
-      if (reason !== 'rejected' && isDeadLetterCycle(message, target)) continue;
-      target.enqueue(message);
-    }
+    deadLetter(this, queue, entry, reason);
   }
 }
 

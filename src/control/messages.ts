@@ -1,6 +1,7 @@
 import { encodeContentHeader } from '../amqp/content.js';
 import { notFound } from '../broker/errors.js';
 import { Message } from '../broker/message.js';
+import { CLIENT_PUBLISH, publish, PublishResult } from '../broker/publish.js';
 import type { QueuedMessage } from '../broker/queue.js';
 import { withSenderSelectedKeys } from '../broker/sender-selected.js';
 import type { ControlContext } from './context.js';
@@ -53,18 +54,7 @@ export class MessagesControl {
     const body = request.payload_encoding === 'base64' ? Buffer.from(request.payload, 'base64') : Buffer.from(request.payload, 'utf8');
     const header = encodeContentHeader(60, body.length, properties);
     const message = withSenderSelectedKeys(new Message(name, request.routing_key, header, body));
-    const stats = this.ctx.stats;
-    stats.received++;
-    exchange.stats.publishIn++;
-    const queues = vhost.route(exchange, message, message.routingKey);
-    if (queues.length === 0) {
-      stats.unroutableDropped++;
-      return { routed: false };
-    }
-    stats.routed++;
-    exchange.stats.publishOut++;
-    for (const queue of [...queues]) queue.enqueue(message);
-    return { routed: true };
+    return { routed: publish(vhost, exchange, message, CLIENT_PUBLISH, new PublishResult()).routed };
   }
 
   /**

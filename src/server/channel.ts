@@ -3,6 +3,7 @@ import { MethodId, ReplyCode, type BasicPublish, type Method } from '../amqp/spe
 import type { AccessKind } from '../auth/permissions.js';
 import { accessRefused, notFound } from '../broker/errors.js';
 import type { Message } from '../broker/message.js';
+import { PublishResult } from '../broker/publish.js';
 import type { Queue, QueuedMessage } from '../broker/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ChannelConsumer } from './channel-consumer.js';
@@ -48,6 +49,8 @@ export class Channel {
   confirmMode = false;
   /** Last publish sequence number assigned in confirm mode. */
   publishSeq = 0;
+  /** The outcome of this channel's latest publish (one object, reused: nothing allocated per message). */
+  readonly publishResult = new PublishResult();
   private confirmTracker: ConfirmTracker | undefined;
   /** Output waiting for durable definitions (declare-ok of a durable queue, tx.commit-ok); in order. */
   private deferred: Deferred[] | undefined;
@@ -236,10 +239,10 @@ export class Channel {
     return (this.confirmTracker ??= new ConfirmTracker());
   }
 
-  /** Publish `seq` is routed; confirm it once `epoch` is durable (0: at once). */
-  confirm(seq: number, epoch: number): void {
+  /** Publish `seq` is routed; confirm it (nack unless `ok`) once `epoch` is durable (0: at once). */
+  confirm(seq: number, epoch: number, ok: boolean): void {
     const durability = this.connection.context.durability;
-    this.confirms.add(seq, epoch, durability.syncedEpoch);
+    this.confirms.add(seq, epoch, durability.syncedEpoch, ok);
     if (this.confirms.hasReady) this.connection.confirmPending(this);
     if (this.confirms.hasWaiting) this.connection.context.durabilityWaiters.add(this);
   }

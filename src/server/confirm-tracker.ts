@@ -13,7 +13,7 @@ interface Run {
  * order, as few frames as possible (`multiple` over runs), nack where a sync failed.
  */
 export class ConfirmTracker {
-  private readonly waiting = new Deque<{ seq: number; epoch: number }>();
+  private readonly waiting = new Deque<{ seq: number; epoch: number; ok: boolean }>();
   private lastWaitingEpoch = 0;
   private readonly runs: Run[] = [];
   private lastSent = 0;
@@ -22,15 +22,18 @@ export class ConfirmTracker {
     return this.waiting.length > 0;
   }
 
-  /** Publish `seq` is done as far as routing goes; it still needs `epoch` synced (0: nothing). */
-  add(seq: number, epoch: number, syncedEpoch: number): void {
+  /**
+   * Publish `seq` is done as far as routing goes; it still needs `epoch` synced (0:
+   * nothing). `ok` false (a queue refused it) makes it a nack whatever the sync says.
+   */
+  add(seq: number, epoch: number, syncedEpoch: number, ok = true): void {
     if (this.waiting.length === 0 && epoch <= syncedEpoch) {
-      this.resolve(seq, true);
+      this.resolve(seq, ok);
       return;
     }
     // Confirms leave in order, so a publish never overtakes an earlier one still waiting.
     this.lastWaitingEpoch = Math.max(this.lastWaitingEpoch, epoch);
-    this.waiting.push({ seq, epoch: this.lastWaitingEpoch });
+    this.waiting.push({ seq, epoch: this.lastWaitingEpoch, ok });
   }
 
   /** Resolves what a group commit covered; returns true if anything became ready to send. */
@@ -39,7 +42,7 @@ export class ConfirmTracker {
     let head = this.waiting.peek();
     while (head !== undefined && head.epoch <= outcome.epoch) {
       this.waiting.shift();
-      this.resolve(head.seq, outcome.ok);
+      this.resolve(head.seq, outcome.ok && head.ok);
       resolved = true;
       head = this.waiting.peek();
     }

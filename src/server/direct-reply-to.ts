@@ -3,17 +3,13 @@ import { encodeContentHeader, PropertyFlag } from '../amqp/content.js';
 import { MethodId, type BasicConsume } from '../amqp/spec.generated.js';
 import { preconditionFailed } from '../broker/errors.js';
 import { Message } from '../broker/message.js';
-import type { DirectReplyTarget, VirtualHost } from '../broker/vhost.js';
+import { DIRECT_REPLY_PREFIX, DIRECT_REPLY_TO, type DirectReplyTarget } from '../broker/direct-reply.js';
 import type { Channel } from './channel.js';
 
 /**
- * RabbitMQ's direct reply-to: a channel consuming the pseudo-queue
- * `amq.rabbitmq.reply-to` (no-ack only) gets replies addressed to
- * `amq.rabbitmq.reply-to.<key>` straight away, with no queue in between.
+ * A channel consuming the pseudo-queue `amq.rabbitmq.reply-to` (no-ack only) gets
+ * replies addressed to `amq.rabbitmq.reply-to.<key>` as deliveries on that consumer.
  */
-export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
-const PREFIX = `${DIRECT_REPLY_TO}.`;
-
 export class DirectReplyConsumer implements DirectReplyTarget {
   constructor(
     readonly channel: Channel,
@@ -22,7 +18,7 @@ export class DirectReplyConsumer implements DirectReplyTarget {
   ) {}
 
   get address(): string {
-    return PREFIX + this.key;
+    return DIRECT_REPLY_PREFIX + this.key;
   }
 
   deliverReply(message: Message): void {
@@ -62,16 +58,4 @@ export function withReplyAddress(channel: Channel, message: Message): Message {
   if (!channel.directReply) throw preconditionFailed('fast reply consumer does not exist');
   const header = encodeContentHeader(60, message.bodySize, { ...properties, replyTo: channel.directReply.address });
   return new Message(message.exchange, message.routingKey, header, message.body);
-}
-
-export function isDirectReplyAddress(routingKey: string): boolean {
-  return routingKey.startsWith(PREFIX);
-}
-
-/** Delivers a reply to its waiting consumer; false if there is none (any more). */
-export function deliverDirectReply(vhost: VirtualHost, message: Message): boolean {
-  const target = vhost.directReplyTargets.get(message.routingKey.slice(PREFIX.length));
-  if (!target) return false;
-  target.deliverReply(message);
-  return true;
 }

@@ -3,7 +3,8 @@ import { AmqpError } from '../../amqp/errors.js';
 import { MethodId, ReplyCode, type BasicConsume, type BasicGet, type Method } from '../../amqp/spec.generated.js';
 import type { Channel } from '../channel.js';
 import { ChannelConsumer } from '../channel-consumer.js';
-import { DIRECT_REPLY_TO, startDirectReply } from '../direct-reply-to.js';
+import { DIRECT_REPLY_TO } from '../../broker/direct-reply.js';
+import { startDirectReply } from '../direct-reply-to.js';
 import type { Delivery } from '../unacked.js';
 
 export type Settlement = 'ack' | 'requeue' | 'discard';

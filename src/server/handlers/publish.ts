@@ -4,9 +4,10 @@ import { MethodId, ReplyCode, type BasicPublish } from '../../amqp/spec.generate
 import { preconditionFailed } from '../../broker/errors.js';
 import { withSenderSelectedKeys } from '../../broker/sender-selected.js';
 import type { Exchange } from '../../broker/exchange.js';
+import { CLIENT_PUBLISH, MANDATORY_CLIENT_PUBLISH, publish as domainPublish, type PublishResult } from '../../broker/publish.js';
 import { expirationProblem, type Message } from '../../broker/message.js';
 import type { Channel } from '../channel.js';
-import { deliverDirectReply, isDirectReplyAddress, withReplyAddress } from '../direct-reply-to.js';
+import { withReplyAddress } from '../direct-reply-to.js';
 
 /** A complete basic.publish: checks, then routing now or at tx.commit. */
 export function publish(channel: Channel, method: BasicPublish, message: Message): void {
@@ -19,43 +20,22 @@ export function publish(channel: Channel, method: BasicPublish, message: Message
     channel.transaction.publishes.push({ exchange, message: routed, mandatory: method.mandatory });
     return;
   }
-  const epoch = routeMessage(channel, exchange, routed, method.mandatory);
-  if (channel.confirmMode) channel.confirm(++channel.publishSeq, epoch);
+  const result = routeMessage(channel, exchange, routed, method.mandatory);
+  if (channel.confirmMode) channel.confirm(++channel.publishSeq, result.ticket, !result.rejected);
   const alarms = channel.connection.context.alarms;
   if (alarms.blockingReason !== undefined) alarms.blockPublisher(channel.connection);
 }
 
-/** Routes and enqueues; returns the durability epoch the publish's confirm must wait for (0: none). */
-export function routeMessage(channel: Channel, exchange: Exchange, message: Message, mandatory: boolean): number {
-  const stats = channel.connection.context.stats;
-  stats.received++;
+/**
+ * Publishes through the domain's one publish path and does the AMQP side of the
+ * outcome: basic.return for a mandatory message nothing took, flow control for a
+ * congested queue. The result is the channel's own, reused by its next publish.
+ */
+export function routeMessage(channel: Channel, exchange: Exchange, message: Message, mandatory: boolean): PublishResult {
   channel.stats.publish++;
-  exchange.stats.publishIn++;
-  if (exchange.name === '' && isDirectReplyAddress(message.routingKey)) {
-    if (deliverDirectReply(channel.vhost, message)) {
-      stats.routed++;
-      exchange.stats.publishOut++;
-      return 0;
-    }
-  } else {
-    const queues = channel.vhost.route(exchange, message, message.routingKey);
-    if (queues.length > 0) {
-      stats.routed++;
-      exchange.stats.publishOut++;
-      let epoch = 0;
-      for (let i = 0; i < queues.length; i++) {
-        const queue = queues[i];
-        const queueEpoch = queue.enqueue(message);
-        if (queueEpoch > epoch) epoch = queueEpoch;
-        if (queue.congested) channel.connection.holdFor(queue);
-      }
-      return epoch;
-    }
-  }
-  if (!mandatory) {
-    stats.unroutableDropped++;
-  } else {
-    stats.unroutableReturned++;
+  const result = domainPublish(channel.vhost, exchange, message, mandatory ? MANDATORY_CLIENT_PUBLISH : CLIENT_PUBLISH, channel.publishResult);
+  if (result.congested !== undefined) channel.connection.holdFor(result.congested);
+  if (!result.routed && mandatory) {
     channel.stats.returnUnroutable++;
     channel.send({
       id: MethodId.BasicReturn,
@@ -66,7 +46,7 @@ export function routeMessage(channel: Channel, exchange: Exchange, message: Mess
     });
     channel.sendContent(message.header, message.body);
   }
-  return 0;
+  return result;
 }
 
 /** The few properties RabbitMQ validates on publish; decoded only when present. */

@@ -2,7 +2,7 @@ import { AmqpError } from '../../amqp/errors.js';
 import { MethodId, ReplyCode, type Method, type QueueDeclare } from '../../amqp/spec.generated.js';
 import { notFound } from '../../broker/errors.js';
 import type { Channel } from '../channel.js';
-import { DIRECT_REPLY_TO, isDirectReplyAddress } from '../direct-reply-to.js';
+import { DIRECT_REPLY_TO, isDirectReplyAddress } from '../../broker/direct-reply.js';
 
 /** queue.declare / bind / unbind / purge / delete. */
 export function handleQueueMethod(channel: Channel, method: Method): void {

@@ -29,7 +29,7 @@ export function handleTxMethod(channel: Channel, method: Method): void {
       transaction.settlements = [];
       let epoch = 0;
       for (const { exchange, message, mandatory } of publishes) {
-        epoch = Math.max(epoch, routeMessage(channel, exchange, message, mandatory));
+        epoch = Math.max(epoch, routeMessage(channel, exchange, message, mandatory).ticket);
       }
       for (const { deliveries, outcome } of settlements) applySettlement(channel, deliveries, outcome);
       // Like RabbitMQ, commit-ok means the transaction's persistent messages are on disk.
