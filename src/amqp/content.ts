@@ -112,6 +112,7 @@ const FLAG_CONTENT_TYPE = PropertyFlag.ContentType;
 const FLAG_CONTENT_ENCODING = PropertyFlag.ContentEncoding;
 const FLAG_HEADERS = PropertyFlag.Headers;
 const FLAG_DELIVERY_MODE = PropertyFlag.DeliveryMode;
+const FLAG_PRIORITY = PropertyFlag.Priority;
 
 /** The first property-flags word: which properties a raw header carries, without decoding any. */
 export function contentHeaderPropertyFlags(buf: Buffer, start: number, end: number): number {
@@ -141,6 +142,31 @@ export function peekDeliveryMode(buf: Buffer, start: number, end: number): numbe
     if (p + 4 > end) truncated();
     p += 4 + (buf[p]! * 0x100_0000 + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!));
   }
+  if (p + 1 > end) truncated();
+  return buf[p]!;
+}
+
+/**
+ * The priority property straight from a raw content header, or 0 when absent (RabbitMQ
+ * treats a message without priority as priority 0), without decoding the properties.
+ */
+export function peekPriority(buf: Buffer, start: number, end: number): number {
+  let p = start + FLAGS_OFFSET;
+  if (p + 2 > end) truncated();
+  const flags = (buf[p]! << 8) | buf[p + 1]!;
+  p += 2;
+  if ((flags & FLAG_PRIORITY) === 0) return 0;
+  for (let more = flags & 1; more !== 0; p += 2) {
+    if (p + 2 > end) truncated();
+    more = buf[p + 1]! & 1;
+  }
+  if ((flags & FLAG_CONTENT_TYPE) !== 0) p = skipShortstr(buf, p, end);
+  if ((flags & FLAG_CONTENT_ENCODING) !== 0) p = skipShortstr(buf, p, end);
+  if ((flags & FLAG_HEADERS) !== 0) {
+    if (p + 4 > end) truncated();
+    p += 4 + (buf[p]! * 0x100_0000 + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!));
+  }
+  if ((flags & FLAG_DELIVERY_MODE) !== 0) p += 1;
   if (p + 1 > end) truncated();
   return buf[p]!;
 }

@@ -112,6 +112,17 @@ export function fieldTypeName(table: FieldTable, key: string): string | undefine
   return letter === undefined ? undefined : TYPE_NAMES[letter];
 }
 
+/**
+ * A shallow copy of a table that keeps the wire types recorded for its values, so that
+ * changing one header and re-encoding leaves every other header's type as it came in.
+ */
+export function copyTable(table: FieldTable): FieldTable {
+  const copy: FieldTable = Object.assign(Object.create(null) as FieldTable, table);
+  const types = (table as { [FIELD_TYPES]?: Record<string, string> })[FIELD_TYPES];
+  if (types !== undefined) Object.defineProperty(copy, FIELD_TYPES, { value: { ...types } });
+  return copy;
+}
+
 function readTableNested(r: ByteReader, depth: number): FieldTable {
   const length = r.u32();
   const outerEnd = enterNested(r, length, 'table', depth);

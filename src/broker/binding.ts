@@ -1,7 +1,7 @@
 import type { FieldTable, FieldValue } from '../amqp/field-table.js';
 import { Decimal } from '../amqp/field-table.js';
 import type { Exchange } from './exchange.js';
-import type { Queue } from './queue.js';
+import type { Queue } from './queues/queue.js';
 
 export type Destination = Queue | Exchange;
 

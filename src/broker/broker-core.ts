@@ -1,8 +1,8 @@
 import { Events } from '../events.js';
 import type { Binding } from './binding.js';
 import type { Exchange } from './exchange.js';
-import type { Queue } from './queue.js';
-import type { QueueStoreFactory } from './queue-store.js';
+import type { Queue } from './queues/queue.js';
+import type { QueueStoreFactory } from './queues/store.js';
 import { GlobalStats } from './stats.js';
 import { VirtualHost } from './vhost.js';
 
@@ -36,13 +36,13 @@ export class BrokerCore {
   /** Message counters across every vhost (RabbitMQ's global totals). */
   readonly stats = new GlobalStats();
 
-  constructor(private readonly storeFor?: QueueStoreFactory) {}
+  constructor(private readonly stores?: QueueStoreFactory) {}
 
   /** The vhost, created (empty but for the predeclared exchanges) if it does not exist. */
   addVhost(name: string): VirtualHost {
     let vhost = this.vhosts.get(name);
     if (vhost) return vhost;
-    vhost = new VirtualHost(name, this.events, this.stats, this.storeFor);
+    vhost = new VirtualHost(name, this.events, this.stats, this.stores);
     this.vhosts.set(name, vhost);
     this.events.emit('vhostAdded', vhost);
     return vhost;

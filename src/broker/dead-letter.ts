@@ -1,9 +1,9 @@
 import { encodeContentHeader } from '../amqp/content.js';
-import type { FieldTable, FieldValue } from '../amqp/field-table.js';
+import { copyTable, type FieldTable, type FieldValue } from '../amqp/field-table.js';
 import type { BasicProperties } from '../amqp/spec.generated.js';
 import { Message } from './message.js';
 import { publish, PublishResult, type PublishOptions } from './publish.js';
-import type { DeathReason, Queue, QueuedMessage } from './queue.js';
+import type { DeathReason, Queue, QueuedMessage } from './queues/queue.js';
 import type { VirtualHost } from './vhost.js';
 
 /**
@@ -42,7 +42,7 @@ function deadLetteredMessage(
 ): Message {
   const original = entry.message;
   const properties: BasicProperties = { ...original.properties };
-  const headers: FieldTable = { ...(properties.headers ?? {}) };
+  const headers: FieldTable = properties.headers ? copyTable(properties.headers) : {};
   const deaths = Array.isArray(headers['x-death']) ? [...(headers['x-death'] as FieldValue[])] : [];
 
   const previous = deaths.findIndex(

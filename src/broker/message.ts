@@ -2,6 +2,7 @@ import {
   contentHeaderPropertyFlags,
   decodeContentHeader,
   peekDeliveryMode,
+  peekPriority,
   PropertyFlag,
 } from '../amqp/content.js';
 import type { BasicProperties } from '../amqp/spec.generated.js';
@@ -39,6 +40,11 @@ export class Message {
   get persistent(): boolean {
     if (this.deliveryModeCache < 0) this.deliveryModeCache = peekDeliveryMode(this.header, 0, this.header.length);
     return this.deliveryModeCache === 2;
+  }
+
+  /** The priority property (0 when absent), read from the raw header without decoding it. */
+  get priority(): number {
+    return peekPriority(this.header, 0, this.header.length);
   }
 
   hasProperty(flag: number): boolean {

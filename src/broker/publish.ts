@@ -1,7 +1,7 @@
 import { DIRECT_REPLY_PREFIX } from './direct-reply.js';
 import type { Exchange } from './exchange.js';
 import type { Message } from './message.js';
-import { REJECTED, type Queue } from './queue.js';
+import { REJECTED, type Queue } from './queues/queue.js';
 import type { VirtualHost } from './vhost.js';
 
 export interface PublishOptions {

@@ -1,7 +1,7 @@
 import type { Destination } from './binding.js';
 import type { Exchange } from './exchange.js';
 import type { Message } from './message.js';
-import type { Queue } from './queue.js';
+import type { Queue } from './queues/queue.js';
 
 let lastRouteEpoch = 0;
 

@@ -12,10 +12,12 @@ import { DefaultExchange } from './exchanges/default.js';
 import { validateHeadersBinding } from './exchanges/headers.js';
 import { createExchange, isExchangeType } from './exchanges/index.js';
 import type { Message } from './message.js';
-import { Queue, type DeathReason, type QueueHost, type QueuedMessage } from './queue.js';
-import { MemoryQueueStore } from './memory-queue-store.js';
-import { assertEquivalentArguments, validateQueueArguments } from './queue-arguments.js';
-import type { QueueStore, QueueStoreFactory } from './queue-store.js';
+import { assertEquivalentArguments } from './queues/arguments.js';
+import { MEMORY_STORES } from './queues/memory-store.js';
+import type { AppliedPolicies, DeathReason, Queue, QueuedMessage, QueueHost, QueueOwner, QueueTypeName } from './queues/queue.js';
+import type { QueueParts } from './queues/queue-type.js';
+import { queueTypeFor, storedQueueType } from './queues/registry.js';
+import type { QueueStoreFactory } from './queues/store.js';
 import { Routes } from './routes.js';
 import type { GlobalStats } from './stats.js';
 
@@ -49,6 +51,8 @@ const PREDECLARED: ReadonlyArray<readonly [string, string]> = [
 
 const isReserved = (name: string) => name.startsWith('amq.');
 
+const NO_POLICIES: AppliedPolicies = { policy: undefined, operatorPolicy: undefined, definition: {} };
+
 /**
  * One virtual host: its exchanges, queues and bindings, and the rules for changing
  * them, as RabbitMQ applies them (reply codes and the order of checks included).
@@ -63,6 +67,8 @@ export class VirtualHost implements QueueHost {
   /** Operators' description and tags (shown by the management API, kept with the definitions). */
   description = '';
   tags: string[] = [];
+  /** The type of queues declared without x-queue-type (RabbitMQ's default_queue_type). */
+  defaultQueueType: QueueTypeName = 'classic';
   private readonly routes = new Routes();
   private readonly internalRoutes = new Routes();
 
@@ -71,7 +77,7 @@ export class VirtualHost implements QueueHost {
     private readonly events: Events<BrokerEventMap>,
     /** The broker's message counters (RabbitMQ's global totals). */
     readonly stats: GlobalStats,
-    private readonly storeFor: QueueStoreFactory = () => new MemoryQueueStore(),
+    private readonly stores: QueueStoreFactory = MEMORY_STORES,
   ) {
     this.defaultExchange = new DefaultExchange(name, this.queues);
     this.exchanges.set('', this.defaultExchange);
@@ -174,7 +180,7 @@ export class VirtualHost implements QueueHost {
    * Declares (or checks, when passive) a queue. `authorize` runs once the name is known
    * (server-named queues included) and before anything changes; it throws to refuse.
    */
-  declareQueue(request: QueueDeclaration, owner: object, authorize?: (name: string, isNew: boolean) => void): Queue {
+  declareQueue(request: QueueDeclaration, owner: QueueOwner, authorize?: (name: string, isNew: boolean) => void): Queue {
     if (request.passive) {
       const queue = this.queues.get(request.name);
       if (!queue) throw notFound(`no queue '${request.name}' in vhost '${this.name}'`);
@@ -206,27 +212,27 @@ export class VirtualHost implements QueueHost {
       existing.touch();
       return existing;
     }
-    validateQueueArguments(request.arguments, `queue '${name}' in vhost '${this.name}'`);
-    const options = {
-      durable: request.durable,
-      autoDelete: request.autoDelete,
-      exclusiveOwner: request.exclusive ? owner : null,
-      arguments: request.arguments,
-    };
-    // Exclusive queues never outlive their connection, so nothing of theirs is kept durably.
-    const store = this.storeFor({ vhostName: this.name, name, durable: request.durable && !request.exclusive });
-    const queue = new Queue(this.name, name, options, this, store);
+    const resource = `queue '${name}' in vhost '${this.name}'`;
+    const type = queueTypeFor(request.arguments['x-queue-type'], this.defaultQueueType, request.exclusive, resource);
+    type.checkDeclaration(
+      { serverNamed: request.name === '', durable: request.durable, exclusive: request.exclusive, autoDelete: request.autoDelete, arguments: request.arguments },
+      resource,
+    );
+    const queue = type.create(this.queueParts(name, request.durable, request.autoDelete, request.exclusive ? owner : null, request.arguments));
     this.queues.set(name, queue);
     this.events.emit('queueAdded', queue);
     return queue;
   }
 
-  /** A durable queue found in storage at startup, with its recovered messages. */
-  restoreQueue(name: string, autoDelete: boolean, args: FieldTable, store: QueueStore, lastSeq: number): Queue {
-    const options = { durable: true, autoDelete, exclusiveOwner: null, arguments: args };
-    const queue = new Queue(this.name, name, options, this, store, lastSeq);
+  /** A durable queue found in storage at startup: its type recovers its messages. */
+  restoreQueue(name: string, autoDelete: boolean, args: FieldTable): Queue {
+    const queue = storedQueueType(args).recover(this.queueParts(name, true, autoDelete, null, args));
     this.queues.set(name, queue);
     return queue;
+  }
+
+  private queueParts(name: string, durable: boolean, autoDelete: boolean, exclusiveOwner: QueueOwner | null, args: FieldTable): QueueParts {
+    return { vhostName: this.name, name, durable, autoDelete, exclusiveOwner, arguments: args, policies: NO_POLICIES, host: this, stores: this.stores };
   }
 
   /** The vhost is deleted: its queues (with their messages) and exchanges go. */

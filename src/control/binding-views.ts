@@ -1,6 +1,6 @@
 import type { Binding } from '../broker/binding.js';
 import type { Exchange } from '../broker/exchange.js';
-import type { Queue } from '../broker/queue.js';
+import type { Queue } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { tableToJson, type JsonObject } from './json-table.js';
 import { propertiesKey } from './properties-key.js';

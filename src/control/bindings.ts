@@ -1,3 +1,4 @@
+import type { QueueOwner } from '../broker/queues/queue.js';
 import type { Binding } from '../broker/binding.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { bindingView, queueBindingViews, vhostBindingViews } from './binding-views.js';
@@ -29,7 +30,7 @@ export interface BindingRequest {
 export class BindingsControl {
   constructor(
     private readonly ctx: ControlContext,
-    private readonly owner: object,
+    private readonly owner: QueueOwner,
   ) {}
 
   list(filter: VhostFilter = ALL_VHOSTS): JsonObject[] {

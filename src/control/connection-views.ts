@@ -104,7 +104,7 @@ export function consumerView(ctx: ControlContext, consumer: ChannelConsumer): Js
   const channel = consumer.channel;
   const connection = channel.connection;
   return {
-    arguments: tableToJson(consumer.args),
+    arguments: tableToJson(consumer.arguments),
     ack_required: !consumer.noAck,
     active: true,
     activity_status: 'up',

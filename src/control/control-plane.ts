@@ -1,4 +1,5 @@
 import type { AccessControl } from '../auth/access-control.js';
+import type { QueueOwner } from '../broker/queues/queue.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { GlobalStats } from '../broker/stats.js';
 import type { Connection } from '../server/connection.js';
@@ -66,7 +67,7 @@ export class ControlPlane {
       startedAt: Date.now(),
     };
     // Stands for the control plane in exclusive-queue checks: it owns no queue.
-    const owner = {};
+    const owner: QueueOwner = { name: 'management', peerHost: '', peerPort: 0 };
     this.vhosts = new VhostsControl(this.context);
     this.users = new UsersControl(this.context);
     this.exchanges = new ExchangesControl(this.context);

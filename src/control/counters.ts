@@ -1,5 +1,5 @@
 import type { Exchange } from '../broker/exchange.js';
-import type { Queue } from '../broker/queue.js';
+import type { Queue } from '../broker/queues/queue.js';
 import type { GlobalStats } from '../broker/stats.js';
 import type { Channel } from '../server/channel.js';
 import type { Connection } from '../server/connection.js';

@@ -1,8 +1,9 @@
+import type { QueueOwner } from '../broker/queues/queue.js';
 import { encodeContentHeader } from '../amqp/content.js';
 import { notFound } from '../broker/errors.js';
 import { Message } from '../broker/message.js';
 import { CLIENT_PUBLISH, publish, PublishResult } from '../broker/publish.js';
-import type { QueuedMessage } from '../broker/queue.js';
+import type { QueuedMessage } from '../broker/queues/queue.js';
 import { withSenderSelectedKeys } from '../broker/sender-selected.js';
 import type { ControlContext } from './context.js';
 import { badRequest } from './errors.js';
@@ -35,7 +36,7 @@ export type AckMode = (typeof ACK_MODES)[number];
 export class MessagesControl {
   constructor(
     private readonly ctx: ControlContext,
-    private readonly owner: object,
+    private readonly owner: QueueOwner,
   ) {}
 
   /** Routes one message as a basic.publish would; `routed` says whether any queue took it. */

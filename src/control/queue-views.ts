@@ -1,4 +1,4 @@
-import type { Queue } from '../broker/queue.js';
+import type { Queue } from '../broker/queues/queue.js';
 import { ChannelConsumer } from '../server/channel-consumer.js';
 import { Connection } from '../server/connection.js';
 import { consumerView } from './connection-views.js';

@@ -1,4 +1,5 @@
-import type { Queue } from '../broker/queue.js';
+import type { QueueOwner } from '../broker/queues/queue.js';
+import type { Queue } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { queueBindingViews } from './binding-views.js';
 import type { ControlContext } from './context.js';
@@ -21,7 +22,7 @@ export class QueuesControl {
   constructor(
     private readonly ctx: ControlContext,
     /** Stands for "a connection" in exclusive-queue checks: never the owner of one. */
-    private readonly owner: object,
+    private readonly owner: QueueOwner,
   ) {}
 
   list(filter: VhostFilter = ALL_VHOSTS): JsonObject[] {

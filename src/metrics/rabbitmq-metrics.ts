@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import type { Queue } from '../broker/queue.js';
+import type { Queue } from '../broker/queues/queue.js';
 import type { ControlContext } from '../control/context.js';
 import { RABBITMQ_COMPATIBLE_VERSION } from '../control/overview.js';
 import { VERSION } from '../version.js';

@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { AccessControl } from '../auth/access-control.js';
 import type { Binding } from '../broker/binding.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { Exchange } from '../broker/exchange.js';
-import type { Queue } from '../broker/queue.js';
-import type { QueueStore, QueueStoreFactory } from '../broker/queue-store.js';
+import type { Queue } from '../broker/queues/queue.js';
+import type { QueueStore, QueueStoreFactory, RecoveredStore, StoreSpec } from '../broker/queues/store.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { Json } from '../storage/definitions-store.js';
 import type { Storage } from '../storage/storage.js';
@@ -36,6 +37,8 @@ const DEFAULT_WINDOW: QueueWindow = { messages: 4096, bytes: 8 * 1024 * 1024 };
  */
 export class BrokerStorage {
   private readonly window: QueueWindow;
+  /** Messages found in queue logs at startup (for the recovery log lines). */
+  private recoveredMessages = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -44,13 +47,19 @@ export class BrokerStorage {
     this.window = window ?? DEFAULT_WINDOW;
   }
 
-  /** Stores for queues declared from now on. */
-  readonly storeFor: QueueStoreFactory = ({ vhostName, name, durable }) => {
+  /** Queue stores over segment logs, for new queues and for those found on disk. */
+  readonly stores: QueueStoreFactory = {
+    create: (spec) => this.createStore(spec),
+    recover: (spec) => this.recoverStore(spec),
+  };
+
+  private createStore(spec: StoreSpec): QueueStore {
     const { storage } = this;
-    if (durable) {
+    if (spec.durable) {
       return new LogQueueStore({
         durable: true,
-        openLog: () => storage.openDurableLog(vhostName, name),
+        persistsEveryMessage: spec.persistsEveryMessage,
+        openLog: () => storage.openDurableLog(spec.vhostName, spec.name, spec.part),
         window: this.window,
         budget: storage.budget,
         marks: storage.deliveredMarks,
@@ -60,12 +69,38 @@ export class BrokerStorage {
     // A non-durable queue touches the disk only if it outgrows memory.
     return new LogQueueStore({
       durable: false,
+      persistsEveryMessage: false,
       openLog: () => ({ log: storage.openScratchLog() }),
       window: this.window,
       budget: storage.budget,
       log: storage.log,
     });
-  };
+  }
+
+  /** A stored queue's log (or one part of it) reopened, torn tails cut; undefined when there is none. */
+  private recoverStore(spec: StoreSpec): RecoveredStore | undefined {
+    const { storage } = this;
+    if (spec.part !== '' && !existsSync(storage.durableDir(spec.vhostName, spec.name, spec.part))) return undefined;
+    const { log: segmentLog, mark } = storage.openDurableLog(spec.vhostName, spec.name, spec.part);
+    const report = segmentLog.recovery;
+    for (const torn of report.tornTails) {
+      storage.log.warn({ file: torn.file, offset: torn.offset, reason: torn.reason }, 'skipped a torn tail while recovering queue %s', spec.name);
+    }
+    this.recoveredMessages += report.unackedRecords;
+    const store = new LogQueueStore(
+      {
+        durable: true,
+        persistsEveryMessage: spec.persistsEveryMessage,
+        openLog: () => ({ log: segmentLog, mark }),
+        window: this.window,
+        budget: storage.budget,
+        marks: storage.deliveredMarks,
+        log: storage.log,
+      },
+      { log: segmentLog, mark, readyRecords: report.unackedRecords, readyBodyBytes: report.unackedBodyBytes },
+    );
+    return { store, lastSeq: Math.max(report.maxSeq, mark.value) };
+  }
 
   /**
    * Recreates vhosts, users, permissions, durable exchanges, queues (with their messages)
@@ -107,7 +142,6 @@ export class BrokerStorage {
     const { storage } = this;
     const log = storage.log;
     const started = Date.now();
-    let messages = 0;
     let queues = 0;
     for (const [, value] of storage.definitionEntries(Kind.Exchange)) {
       const record = value as unknown as ExchangeRecord;
@@ -124,16 +158,15 @@ export class BrokerStorage {
     const queueRecords = storage.definitionEntries(Kind.Queue);
     for (const [, value] of queueRecords) {
       const record = value as unknown as QueueRecord;
-      const { store, lastSeq, readyRecords } = this.recoveredStore(record);
-      core.addVhost(record.vhost).restoreQueue(record.name, record.autoDelete, tableFromBase64(record.arguments), store, lastSeq);
+      const before = this.recoveredMessages;
+      core.addVhost(record.vhost).restoreQueue(record.name, record.autoDelete, tableFromBase64(record.arguments));
       queues++;
-      messages += readyRecords;
-      if (queues % 100 === 0 || readyRecords >= 100_000) {
-        log.info({ queues, of: queueRecords.length, messages, ms: Date.now() - started }, 'recovering queues');
+      if (queues % 100 === 0 || this.recoveredMessages - before >= 100_000) {
+        log.info({ queues, of: queueRecords.length, messages: this.recoveredMessages, ms: Date.now() - started }, 'recovering queues');
       }
     }
     // Stands for "a connection" in exclusive-queue checks: stored queues are never exclusive.
-    const owner = {};
+    const owner = { name: 'recovery', peerHost: '', peerPort: 0 };
     for (const [, value] of storage.definitionEntries(Kind.Binding)) {
       const record = value as unknown as BindingRecord;
       const vhost = core.vhost(record.vhost);
@@ -146,29 +179,8 @@ export class BrokerStorage {
         log.warn({ err: error, binding: record }, 'dropped a stored binding whose source or destination is gone');
       }
     }
+    const messages = this.recoveredMessages;
     log.info({ queues, messages, ms: Date.now() - started }, 'recovered %d durable queues with %d messages', queues, messages);
-  }
-
-  /** A stored queue's log reopened (torn tails cut) as the store its queue continues from. */
-  private recoveredStore(record: QueueRecord): { store: QueueStore; lastSeq: number; readyRecords: number } {
-    const { storage } = this;
-    const { log: segmentLog, mark } = storage.openDurableLog(record.vhost, record.name);
-    const report = segmentLog.recovery;
-    for (const torn of report.tornTails) {
-      storage.log.warn({ file: torn.file, offset: torn.offset, reason: torn.reason }, 'skipped a torn tail while recovering queue %s', record.name);
-    }
-    const store = new LogQueueStore(
-      {
-        durable: true,
-        openLog: () => ({ log: segmentLog, mark }),
-        window: this.window,
-        budget: storage.budget,
-        marks: storage.deliveredMarks,
-        log: storage.log,
-      },
-      { log: segmentLog, mark, readyRecords: report.unackedRecords },
-    );
-    return { store, lastSeq: Math.max(report.maxSeq, mark.value), readyRecords: report.unackedRecords };
   }
 
   /** Journals every durable change from now on; returns the function that stops it. */

@@ -2,7 +2,7 @@ import { ByteReader } from '../amqp/byte-reader.js';
 import { encodeTable, type FieldTable } from '../amqp/field-table.js';
 import type { Binding } from '../broker/binding.js';
 import type { Exchange } from '../broker/exchange.js';
-import type { Queue } from '../broker/queue.js';
+import type { Queue } from '../broker/queues/queue.js';
 
 /**
  * How durable definitions are kept in the definitions store: one JSON document per

@@ -1,8 +1,8 @@
 import { Deque } from '../broker/deque.js';
-import { requeueInOrder } from '../broker/memory-queue-store.js';
+import { requeueInOrder } from '../broker/queues/memory-store.js';
 import { Message } from '../broker/message.js';
-import type { QueuedMessage } from '../broker/queue.js';
-import type { QueueStore } from '../broker/queue-store.js';
+import type { QueuedMessage } from '../broker/queues/queue.js';
+import type { QueueStore } from '../broker/queues/store.js';
 import type { Logger } from '../log.js';
 import type { MemoryBudget } from '../storage/memory-budget.js';
 import { RecordFlag, type MessageRecord, type StoredRecord } from '../storage/record.js';
@@ -24,6 +24,8 @@ const REFILL_BYTES = 2 * 1024 * 1024;
 export interface LogQueueStoreOptions {
   /** Durable queue: persistent messages are written before they are confirmed and survive restarts. */
   durable: boolean;
+  /** Every message is kept as if persistent (quorum queues), whatever its delivery mode. */
+  persistsEveryMessage: boolean;
   /**
    * Opens the queue's segment log when first needed (empty queues hold no files open),
    * with its delivered mark for a durable queue.
@@ -45,6 +47,8 @@ export interface LogQueueStoreOptions {
 export class LogQueueStore implements QueueStore {
   private readonly memory = new Deque<QueuedMessage>();
   private memoryBytes = 0;
+  /** Body bytes of every ready message, in memory or only on disk. */
+  private readyBodyBytes = 0;
   /** Ready messages only on disk, from `cursor` to the end of the log. */
   private diskCount = 0;
   private cursor = 0;
@@ -53,12 +57,13 @@ export class LogQueueStore implements QueueStore {
 
   constructor(
     private readonly options: LogQueueStoreOptions,
-    recovered?: { log: SegmentLog; mark?: DeliveredMark; readyRecords: number },
+    recovered?: { log: SegmentLog; mark?: DeliveredMark; readyRecords: number; readyBodyBytes: number },
   ) {
     if (recovered) {
       this.segmentLog = recovered.log;
       this.mark = recovered.mark;
       this.diskCount = recovered.readyRecords;
+      this.readyBodyBytes = recovered.readyBodyBytes;
       this.cursor = recovered.log.start;
     }
   }
@@ -67,14 +72,19 @@ export class LogQueueStore implements QueueStore {
     return this.memory.length + this.diskCount;
   }
 
+  get bytes(): number {
+    return this.readyBodyBytes;
+  }
+
   get overflowing(): boolean {
     return this.diskCount > 0;
   }
 
   push(entry: QueuedMessage): number {
     const message = entry.message;
-    const persistent = this.options.durable && message.persistent;
+    const persistent = this.options.durable && (this.options.persistsEveryMessage || message.persistent);
     const size = sizeOf(message);
+    this.readyBodyBytes += message.bodySize;
     if (this.diskCount === 0 && this.fitsWindow(size)) {
       let epoch = 0;
       if (persistent) {
@@ -101,7 +111,10 @@ export class LogQueueStore implements QueueStore {
   shift(): QueuedMessage | undefined {
     if (this.memory.length === 0 && this.diskCount > 0) this.refill();
     const entry = this.memory.shift();
-    if (entry !== undefined) this.release(sizeOf(entry.message));
+    if (entry !== undefined) {
+      this.release(sizeOf(entry.message));
+      this.readyBodyBytes -= entry.message.bodySize;
+    }
     return entry;
   }
 
@@ -112,6 +125,7 @@ export class LogQueueStore implements QueueStore {
       const size = sizeOf(entry.message);
       this.memoryBytes += size;
       this.options.budget.take(size);
+      this.readyBodyBytes += entry.message.bodySize;
     }
   }
 
@@ -131,6 +145,7 @@ export class LogQueueStore implements QueueStore {
     this.release(this.memoryBytes);
     if (this.diskCount > 0 && this.segmentLog) this.segmentLog.ackFrom(this.cursor);
     this.diskCount = 0;
+    this.readyBodyBytes = 0;
     if (this.segmentLog) this.cursor = this.segmentLog.end;
     return purged;
   }
@@ -139,6 +154,7 @@ export class LogQueueStore implements QueueStore {
     this.memory.clear();
     this.release(this.memoryBytes);
     this.diskCount = 0;
+    this.readyBodyBytes = 0;
     this.segmentLog?.destroy();
     this.segmentLog = undefined;
     this.mark?.close();
@@ -185,6 +201,7 @@ export class LogQueueStore implements QueueStore {
       // Records counted at recovery but unreadable now (damaged): nothing more is coming.
       this.options.log.warn({ missing: this.diskCount }, 'queue log ended before all recovered messages were read');
       this.diskCount = 0;
+      this.readyBodyBytes = 0;
       return;
     }
     this.diskCount = Math.max(0, this.diskCount - records.length);
@@ -213,6 +230,7 @@ function recordOf(entry: QueuedMessage, flags: number): MessageRecord {
     routingKey: message.routingKey,
     header: message.header,
     body: message.body,
+    priority: entry.priority,
   };
 }
 
@@ -224,5 +242,7 @@ function entryOf(record: StoredRecord, deliveredUpTo: number): QueuedMessage {
     redelivered: record.seq <= deliveredUpTo,
     expiresAt: record.expiresAt,
     position: record.position,
+    priority: record.priority ?? 0,
+    deliveryCount: 0,
   };
 }

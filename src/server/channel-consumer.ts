@@ -1,12 +1,14 @@
 import type { FieldTable } from '../amqp/field-table.js';
-import type { Consumer } from '../broker/consumer.js';
-import type { Queue, QueuedMessage } from '../broker/queue.js';
+import type { Consumer, ConsumerSession, Queue, QueuedMessage } from '../broker/queues/queue.js';
 import type { Channel } from './channel.js';
 
 /** An AMQP consumer: a queue feeding one channel under the channel's prefetch limits. */
 export class ChannelConsumer implements Consumer {
   /** Unacked deliveries of this consumer, against its own prefetch limit. */
   unacked = 0;
+  /** `x-priority` (an integer; the queue has checked its type). */
+  readonly priority: number;
+  readonly arguments: FieldTable;
 
   constructor(
     readonly channel: Channel,
@@ -16,11 +18,19 @@ export class ChannelConsumer implements Consumer {
     readonly exclusive: boolean,
     /** basic.qos prefetch_count (global=false) when the consumer started; 0 = no limit. */
     readonly prefetch: number,
-    readonly args: FieldTable,
-  ) {}
+    args: FieldTable,
+  ) {
+    this.arguments = args;
+    const priority = args['x-priority'];
+    this.priority = priority === undefined ? 0 : Number(priority);
+  }
 
   get owner(): object {
     return this.channel.connection;
+  }
+
+  get session(): ConsumerSession {
+    return this.channel;
   }
 
   canTake(): boolean {

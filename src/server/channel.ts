@@ -4,7 +4,7 @@ import type { AccessKind } from '../auth/permissions.js';
 import { accessRefused, notFound } from '../broker/errors.js';
 import type { Message } from '../broker/message.js';
 import { PublishResult } from '../broker/publish.js';
-import type { Queue, QueuedMessage } from '../broker/queue.js';
+import type { ConsumerSession, Queue, QueuedMessage } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 import type { Connection } from './connection.js';
@@ -36,7 +36,7 @@ type Deferred =
  * One AMQP channel: routes its methods to the handlers, assembles published content,
  * delivers to its consumers and tracks what they have not acked yet.
  */
-export class Channel {
+export class Channel implements ConsumerSession {
   readonly consumers = new Map<string, ChannelConsumer>();
   readonly unacked = new UnackedDeliveries();
   readonly content = new ContentAssembler();
@@ -71,6 +71,28 @@ export class Channel {
 
   get vhost(): VirtualHost {
     return this.connection.vhost!;
+  }
+
+  // --- as the management API names a consumer's session ---------------------------
+
+  get connectionName(): string {
+    return this.connection.name;
+  }
+  /** RabbitMQ's channel name: the connection's name and the channel number. */
+  get channelName(): string {
+    return `${this.connection.name} (${this.id})`;
+  }
+  get channelNumber(): number {
+    return this.id;
+  }
+  get peerHost(): string {
+    return this.connection.peerHost;
+  }
+  get peerPort(): number {
+    return this.connection.peerPort;
+  }
+  get user(): string {
+    return this.connection.user?.name ?? '';
   }
 
   get isOpen(): boolean {

@@ -16,7 +16,7 @@ import {
   type Method,
 } from '../amqp/spec.generated.js';
 import type { User } from '../auth/user-store.js';
-import type { Queue } from '../broker/queue.js';
+import type { Queue, QueueOwner } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { Channel } from './channel.js';
 import type { ServerContext } from './context.js';
@@ -39,7 +39,7 @@ let lastConnectionId = 0;
  * and its channels. Connection-level errors close the whole connection; channel-level
  * errors are handled by the channel.
  */
-export class Connection implements FrameHandler {
+export class Connection implements FrameHandler, QueueOwner {
   readonly id = ++lastConnectionId;
   readonly writer: FrameWriter;
   private childLog: Logger | undefined;
@@ -111,6 +111,14 @@ export class Connection implements FrameHandler {
 
   get name(): string {
     return `${this.socket.remoteAddress}:${this.socket.remotePort} -> ${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get peerHost(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
+  get peerPort(): number {
+    return this.socket.remotePort ?? 0;
   }
 
   /** RabbitMQ's connection state: running, blocked (by a resource alarm), closing or closed. */

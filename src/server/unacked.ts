@@ -1,6 +1,6 @@
 import { Deque } from '../broker/deque.js';
 import { preconditionFailed } from '../broker/errors.js';
-import type { Queue, QueuedMessage } from '../broker/queue.js';
+import type { Queue, QueuedMessage } from '../broker/queues/queue.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 
 /** A message handed to the client and not yet settled (acked, rejected or requeued). */

@@ -9,7 +9,7 @@
  *        8    1  flags        bit 0 = persistent (RecordFlag.Persistent); other bits 0 for now
  *        9    1  E            exchange name length (UTF-8 bytes, <= 255)
  *       10    1  R            routing key length (UTF-8 bytes, <= 255)
- *       11    1  reserved     0; anything else marks garbage, not a record
+ *       11    1  priority     the message's priority level (format version 2; 0 in version 1)
  *       12    4  H            header length
  *       16    8  seq          queue-local sequence number (< 2^53)
  *       24    8  expiresAt    epoch ms, 0 = never (< 2^53)
@@ -42,6 +42,8 @@ export interface MessageRecord {
   header: Buffer;
   /** opaque bytes, up to MAX_BODY_SIZE */
   body: Buffer;
+  /** priority level 0..255 (0 when absent) */
+  priority?: number;
 }
 
 export interface StoredRecord extends MessageRecord {
@@ -64,7 +66,7 @@ export const RecordField = {
   Flags: 8,
   ExchangeLength: 9,
   RoutingKeyLength: 10,
-  Reserved: 11,
+  Priority: 11,
   HeaderLength: 12,
   Seq: 16,
   ExpiresAt: 24,
@@ -145,7 +147,7 @@ export function writeRecordHead(
   buf[off + RecordField.Flags] = record.flags;
   buf[off + RecordField.ExchangeLength] = exchangeBytes;
   buf[off + RecordField.RoutingKeyLength] = routingKeyBytes;
-  buf[off + RecordField.Reserved] = 0;
+  buf[off + RecordField.Priority] = record.priority ?? 0;
   buf.writeUInt32LE(record.header.length, off + RecordField.HeaderLength);
   writeU64(buf, off + RecordField.Seq, record.seq);
   writeU64(buf, off + RecordField.ExpiresAt, record.expiresAt);
@@ -170,7 +172,6 @@ export function checkRecordHead(buf: Buffer, off: number, room: number): string 
   const size = buf.readUInt32LE(off);
   if (size === 0 && buf.readUInt32LE(off + RecordField.Crc) === 0) return 'zeroed bytes where a record should start';
   if (size < RECORD_FIXED_SIZE || size > MAX_RECORD_SIZE) return `invalid record length ${size}`;
-  if (buf[off + RecordField.Reserved] !== 0) return 'reserved byte is not 0';
   const variable = buf[off + RecordField.ExchangeLength] + buf[off + RecordField.RoutingKeyLength] + buf.readUInt32LE(off + RecordField.HeaderLength);
   if (RECORD_FIXED_SIZE + variable > size) return `record length ${size} is shorter than its fields`;
   // Above 2^53 is no number we wrote.
@@ -198,6 +199,7 @@ export function decodeRecord(buf: Buffer, off: number, position: number, blob: B
   const s = off + RECORD_FIXED_SIZE;
   return {
     flags: buf[off + RecordField.Flags],
+    priority: buf[off + RecordField.Priority],
     seq: readU64(buf, off + RecordField.Seq),
     expiresAt: readU64(buf, off + RecordField.ExpiresAt),
     exchange: e === 0 ? '' : buf.toString('utf8', s, s + e),

@@ -11,7 +11,9 @@
 import { join } from 'node:path';
 
 export const SEGMENT_MAGIC = Buffer.from('WRNS', 'latin1');
-export const SEGMENT_FORMAT_VERSION = 1;
+/** 2: byte 11 of a record is its priority (reserved, always 0, in version 1). Both are read. */
+export const SEGMENT_FORMAT_VERSION = 2;
+export const OLDEST_SEGMENT_FORMAT_VERSION = 1;
 export const SEGMENT_HEADER_SIZE = 8;
 export const ACK_ENTRY_SIZE = 4;
 
@@ -53,7 +55,7 @@ export function writeSegmentHeader(buf: Buffer, off: number): number {
 }
 
 export type HeaderCheck =
-  | { kind: 'ok' }
+  | { kind: 'ok'; version: number }
   /** Shorter than a header, or all zeros: created but never synced, so it held nothing confirmed. */
   | { kind: 'torn'; reason: string }
   /** Bytes that are no segment header of ours. */
@@ -74,7 +76,7 @@ export function checkSegmentHeader(buf: Buffer, length: number): HeaderCheck {
   if (zeros) return { kind: 'torn', reason: 'segment header is zeroed' };
   if (!buf.subarray(0, 4).equals(SEGMENT_MAGIC)) return { kind: 'garbage', reason: 'not a Warren segment (bad magic)' };
   const version = buf.readUInt32LE(4);
-  if (version === SEGMENT_FORMAT_VERSION) return { kind: 'ok' };
+  if (version >= OLDEST_SEGMENT_FORMAT_VERSION && version <= SEGMENT_FORMAT_VERSION) return { kind: 'ok', version };
   if (version > SEGMENT_FORMAT_VERSION && version < 0x10000) return { kind: 'newer', version };
   return { kind: 'garbage', reason: `unknown segment format version ${version}` };
 }

@@ -68,6 +68,8 @@ export interface SegmentLogOptions {
 export interface RecoveryReport {
   /** records recovered and not acked */
   unackedRecords: number;
+  /** Body bytes of those records. */
+  unackedBodyBytes: number;
   segments: number;
   /** highest seq seen in any record (0 if none) */
   maxSeq: number;
@@ -130,7 +132,7 @@ export class SegmentLog {
     const created = mkdirSync(dir, { recursive: true }) !== undefined;
     if (created && options.durable) fsyncDirectory(dirname(dir));
 
-    const recovery: RecoveryReport = { unackedRecords: 0, segments: 0, maxSeq: 0, tornTails: [] };
+    const recovery: RecoveryReport = { unackedRecords: 0, unackedBodyBytes: 0, segments: 0, maxSeq: 0, tornTails: [] };
     const segments = options.durable ? recoverSegments(dir, options, recovery) : [];
     const log = new SegmentLog(dir, options, segments, recovery);
     log.startWriting();
@@ -351,7 +353,8 @@ export class SegmentLog {
     // MAX_SEGMENT_ID across the life of a busy queue that empties now and then.
     if (this.segments.every((s) => s.unacked === 0)) for (const s of this.segments.slice()) this.deleteSegment(s);
     const last = this.segments.at(-1);
-    if (last !== undefined && last.size < this.segmentSize) {
+    // A segment of an older format is only read: an older Warren must still read it whole.
+    if (last !== undefined && last.size < this.segmentSize && last.version === SEGMENT_FORMAT_VERSION) {
       this.writer = new SegmentWriter(last, openSync(last.file, 'r+'), last.size, this.sync, null);
       return;
     }
@@ -604,12 +607,13 @@ function recoverSegments(dir: string, options: SegmentLogOptions, report: Recove
         if (o.length > 0 && o[o.length - 1] >= scan.end) ackBytes = rewriteAckFile(ackFile, o, scan.end);
       }
       if (scan.maxSeq > report.maxSeq) report.maxSeq = scan.maxSeq;
+      report.unackedBodyBytes += scan.unackedBodyBytes;
       if (scan.records === scan.acked && !isLast) {
         removeIfExists(file, log);
         removeIfExists(ackFile, log);
         continue;
       }
-      segments.push(new Segment(id, file, scan.end, scan.records, scan.acked, scan.bitmap, ackBytes));
+      segments.push(new Segment(id, file, scan.end, scan.records, scan.acked, scan.bitmap, ackBytes, check.version));
     } finally {
       closeSync(fd);
     }

@@ -35,6 +35,8 @@ export interface SegmentScan {
   torn: string | null;
   records: number;
   acked: number;
+  /** Body bytes of the records not acked (what a queue reports as message_bytes_ready). */
+  unackedBodyBytes: number;
   maxSeq: number;
   bitmap: AckBitmap | null;
   /** Offsets of records kept despite a bad CRC (good records follow them). */
@@ -53,6 +55,7 @@ export function scanSegment(fd: number, id: number, fileSize: number, acks: Uint
   const buf = readBuffer();
   let records = 0;
   let acked = 0;
+  let unackedBodyBytes = 0;
   let maxSeq = 0;
   let bitmap: AckBitmap | null = null;
   let ackIndex = 0;
@@ -64,9 +67,10 @@ export function scanSegment(fd: number, id: number, fileSize: number, acks: Uint
   let last = -1;
   let lastSize = 0;
   let lastAcked = false;
+  let lastBodyBytes = 0;
   let maxSeqBeforeLast = 0;
 
-  const count = (offset: number, flags: number, seq: number, trusted: boolean): void => {
+  const count = (offset: number, flags: number, seq: number, bodyBytes: number, trusted: boolean): void => {
     records++;
     maxSeqBeforeLast = maxSeq;
     if (trusted && seq > maxSeq) maxSeq = seq;
@@ -77,8 +81,9 @@ export function scanSegment(fd: number, id: number, fileSize: number, acks: Uint
       bitmap ??= new AckBitmap(fileSize);
       bitmap.set(offset);
       acked++;
-    }
+    } else unackedBodyBytes += bodyBytes;
     lastAcked = isAcked;
+    lastBodyBytes = bodyBytes;
   };
 
   let off = SEGMENT_HEADER_SIZE;
@@ -107,10 +112,11 @@ export function scanSegment(fd: number, id: number, fileSize: number, acks: Uint
     }
     for (const s of suspects) {
       corrupt.push(s);
-      count(s, 0, 0, false);
+      count(s, 0, 0, 0, false);
     }
     suspects = [];
-    count(off, flags, seq, true);
+    const bodyBytes = size - RECORD_FIXED_SIZE - headerStartOffset(buf, i) - buf.readUInt32LE(i + RecordField.HeaderLength);
+    count(off, flags, seq, bodyBytes, true);
     last = off;
     lastSize = size;
     off += size;
@@ -125,12 +131,17 @@ export function scanSegment(fd: number, id: number, fileSize: number, acks: Uint
     if (lastAcked) {
       acked--;
       bitmap!.clear(last);
-    }
+    } else unackedBodyBytes -= lastBodyBytes;
     maxSeq = maxSeqBeforeLast;
     end = last;
     torn = torn === null ? 'checksum mismatch in the last record' : `checksum mismatch in the last record, then ${torn}`;
   }
-  return { end, torn, records, acked, maxSeq, bitmap, corrupt };
+  return { end, torn, records, acked, unackedBodyBytes, maxSeq, bitmap, corrupt };
+}
+
+/** Exchange and routing key bytes of the record head at buf[i]. */
+function headerStartOffset(buf: Buffer, i: number): number {
+  return buf[i + RecordField.ExchangeLength] + buf[i + RecordField.RoutingKeyLength];
 }
 
 /** CRC check of the record at off, through the shared read buffer (streamed if bigger). */

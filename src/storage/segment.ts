@@ -5,6 +5,7 @@
  */
 import { AckBitmap } from './ack-bitmap.js';
 import type { AckFile } from './ack-file.js';
+import { SEGMENT_FORMAT_VERSION } from './segment-file.js';
 import type { SegmentWriter } from './segment-writer.js';
 
 export class Segment {
@@ -22,9 +23,12 @@ export class Segment {
   acks: AckFile | null = null;
   /** The writer while its fd is open: the write segment's, or a sealed one's until its last sync. */
   writer: SegmentWriter | null = null;
+  /** Format version of the file (an older one is read, never appended to). */
+  readonly version: number;
 
-  constructor(id: number, file: string, size: number, records = 0, acked = 0, bitmap: AckBitmap | null = null, ackBytes = 0) {
+  constructor(id: number, file: string, size: number, records = 0, acked = 0, bitmap: AckBitmap | null = null, ackBytes = 0, version = SEGMENT_FORMAT_VERSION) {
     this.id = id;
+    this.version = version;
     this.ackBytes = ackBytes;
     this.file = file;
     this.size = size;

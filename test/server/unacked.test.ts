@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokerError } from '../../src/broker/errors.js';
-import type { Queue, QueuedMessage } from '../../src/broker/queue.js';
+import type { Queue, QueuedMessage } from '../../src/broker/queues/queue.js';
 import { UnackedDeliveries, type Delivery } from '../../src/server/unacked.js';
 
 const delivery = (tag: number): Delivery => ({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Logger } from 'pino';
 import { offsetOf, RecordFlag, segmentOf, type MessageRecord, type StoredRecord } from '../../src/storage/record.js';
-import { ackFileName, segmentFileName } from '../../src/storage/segment-file.js';
+import { ackFileName, SEGMENT_FORMAT_VERSION, segmentFileName } from '../../src/storage/segment-file.js';
 import { SegmentLog, type SegmentLogOptions } from '../../src/storage/segment-log.js';
 import type { SyncScheduler } from '../../src/storage/sync-scheduler.js';
 import { captureLog, message, scheduler, tempDir, type LogLine } from './helpers.js';
@@ -47,9 +47,12 @@ function seqs(records: StoredRecord[]): number[] {
   return records.map((r) => r.seq);
 }
 
+/** A record as written: without its position, and without priority 0 (what `message()` leaves out). */
 function strip(r: StoredRecord): MessageRecord {
-  const { position: _, ...rest } = r;
-  return { ...rest, header: Buffer.from(rest.header), body: Buffer.from(rest.body) };
+  const { position: _, priority, ...rest } = r;
+  const record: MessageRecord = { ...rest, header: Buffer.from(rest.header), body: Buffer.from(rest.body) };
+  if (priority) record.priority = priority;
+  return record;
 }
 
 function appendAll(l: SegmentLog, from: number, to: number, bodySize = 40, extra: Partial<MessageRecord> = {}): number[] {
@@ -265,6 +268,32 @@ describe('SegmentLog: recovery from torn tails', () => {
     l.close();
   });
 
+  it('reads segments of format version 1 (no priority byte) and appends only to a new segment', async (t) => {
+    const e = env(t);
+    let l = e.open();
+    appendAll(l, 1, 5);
+    await e.sync.flush();
+    l.close();
+    // What Warren 0.1 wrote: version 1 in the header, byte 11 of every record 0.
+    const file = join(e.dir, segmentFileName(1));
+    const bytes = readFileSync(file);
+    bytes.writeUInt32LE(1, 4);
+    writeFileSync(file, bytes);
+    l = e.open();
+    assert.deepEqual(seqs(readAll(l)), [1, 2, 3, 4, 5]);
+    assert.ok(readAll(l).every((r) => r.priority === 0));
+    l.append(message(6, 16, { priority: 9 }));
+    await e.sync.flush();
+    l.close();
+    assert.equal(readFileSync(file).readUInt32LE(4), 1, 'the old segment is left as it was');
+    assert.equal(readFileSync(join(e.dir, segmentFileName(2))).readUInt32LE(4), SEGMENT_FORMAT_VERSION);
+    l = e.open();
+    const back = readAll(l);
+    assert.deepEqual(seqs(back), [1, 2, 3, 4, 5, 6]);
+    assert.equal(back.at(-1)!.priority, 9);
+    l.close();
+  });
+
   it('moves a segment with a garbage header aside, drops an empty torn one, and refuses a newer format', async (t) => {
     const e = env(t, 1024);
     let l = e.open();
@@ -297,7 +326,7 @@ describe('SegmentLog: recovery from torn tails', () => {
 
     const last = join(e.dir, segs.at(-1)!);
     const future = readFileSync(last);
-    future.writeUInt32LE(2, 4);
+    future.writeUInt32LE(SEGMENT_FORMAT_VERSION + 1, 4);
     writeFileSync(last, future);
     assert.throws(() => e.open(), (err: Error) => err.message.includes(last) && /newer Warren/.test(err.message));
   });

@@ -1,7 +1,7 @@
 import type { Binding } from '../binding.js';
 import { Exchange } from '../exchange.js';
 import type { Message } from '../message.js';
-import type { Queue } from '../queue.js';
+import type { Queue } from '../queues/queue.js';
 import type { Routes } from '../routes.js';
 
 /**

@@ -63,7 +63,7 @@ function consume(channel: Channel, method: BasicConsume): void {
   const queueName = channel.queueName(method.queue);
   channel.checkAccess('read', 'queue', queueName);
   const queue = channel.vhost.queueFor(queueName, channel.connection);
-  queue.assertCanConsume(method.exclusive);
+  queue.assertCanConsume(method.exclusive, method.arguments);
   const consumer = new ChannelConsumer(
     channel,
     queue,

@@ -8,6 +8,8 @@ import type { QueuedMessage } from './queue.js';
 export interface QueueStore {
   /** Ready messages held, in memory and elsewhere. */
   readonly length: number;
+  /** Body bytes of the ready messages (RabbitMQ's message_bytes_ready). */
+  readonly bytes: number;
   /** True while ready messages no longer fit in memory and go elsewhere (disk). */
   readonly overflowing: boolean;
   /** Appends a new message; returns the durability epoch to wait for (0: nothing to wait for). */
@@ -28,5 +30,26 @@ export interface QueueStore {
   close(): void;
 }
 
-/** Makes the store of a new or recovered queue. */
-export type QueueStoreFactory = (queue: { vhostName: string; name: string; durable: boolean }) => QueueStore;
+/** What a store is for: a queue, or one priority level of it (`part`). */
+export interface StoreSpec {
+  readonly vhostName: string;
+  readonly name: string;
+  readonly durable: boolean;
+  /** Every message is kept durably, persistent or not (quorum queues). */
+  readonly persistsEveryMessage: boolean;
+  /** One of several stores of one queue (a priority level); '' for a queue's only store. */
+  readonly part: string;
+}
+
+/** A durable store found on disk at startup, with the highest seq it holds. */
+export interface RecoveredStore {
+  readonly store: QueueStore;
+  readonly lastSeq: number;
+}
+
+/** Makes the stores of new and recovered queues (storage provides it; memory stores without). */
+export interface QueueStoreFactory {
+  create(spec: StoreSpec): QueueStore;
+  /** The stored messages of a durable queue (or one part of it); undefined when there is nothing on disk. */
+  recover(spec: StoreSpec): RecoveredStore | undefined;
+}

@@ -1,13 +1,18 @@
-import { Deque } from './deque.js';
+import { Deque } from '../deque.js';
 import type { QueuedMessage } from './queue.js';
-import type { QueueStore } from './queue-store.js';
+import type { QueueStore, QueueStoreFactory } from './store.js';
 
 /** Ready messages in a ring buffer, nothing on disk: queues of a broker without storage. */
 export class MemoryQueueStore implements QueueStore {
   private readonly ready = new Deque<QueuedMessage>();
+  private readyBytes = 0;
 
   get length(): number {
     return this.ready.length;
+  }
+
+  get bytes(): number {
+    return this.readyBytes;
   }
 
   get overflowing(): boolean {
@@ -16,6 +21,7 @@ export class MemoryQueueStore implements QueueStore {
 
   push(entry: QueuedMessage): number {
     this.ready.push(entry);
+    this.readyBytes += entry.message.bodySize;
     return 0;
   }
 
@@ -24,11 +30,14 @@ export class MemoryQueueStore implements QueueStore {
   }
 
   shift(): QueuedMessage | undefined {
-    return this.ready.shift();
+    const entry = this.ready.shift();
+    if (entry !== undefined) this.readyBytes -= entry.message.bodySize;
+    return entry;
   }
 
   requeue(sortedBySeq: readonly QueuedMessage[]): void {
     requeueInOrder(this.ready, sortedBySeq);
+    for (const entry of sortedBySeq) this.readyBytes += entry.message.bodySize;
   }
 
   delivered(_entry: QueuedMessage): void {}
@@ -36,15 +45,22 @@ export class MemoryQueueStore implements QueueStore {
   settle(_entry: QueuedMessage): void {}
 
   purge(): number {
+    this.readyBytes = 0;
     return this.ready.clear();
   }
 
   destroy(): void {
-    this.ready.clear();
+    this.purge();
   }
 
   close(): void {}
 }
+
+/** Stores for a broker without storage: everything in memory, nothing recovered. */
+export const MEMORY_STORES: QueueStoreFactory = {
+  create: () => new MemoryQueueStore(),
+  recover: () => undefined,
+};
 
 /** Inserts messages (sorted by seq) into a seq-ordered deque, each at its original place. */
 export function requeueInOrder(ready: Deque<QueuedMessage>, sortedBySeq: readonly QueuedMessage[]): void {

@@ -1,17 +1,9 @@
-import { fieldTypeName, type FieldTable, type FieldValue } from '../amqp/field-table.js';
-import { preconditionFailed } from './errors.js';
-import { fieldValuesEqual } from './field-values.js';
+import { fieldTypeName, type FieldTable, type FieldValue } from '../../amqp/field-table.js';
+import { preconditionFailed } from '../errors.js';
+import { fieldValuesEqual } from '../field-values.js';
 
 /** RabbitMQ's largest timer value (ms); bigger TTLs and expiries are refused. */
 const MAX_EXPIRY_MS = 2 ** 32 - 1;
-
-/** The queue arguments Warren acts on, parsed once at declare time. */
-export interface QueueSettings {
-  messageTtl?: number;
-  expires?: number;
-  deadLetterExchange?: string;
-  deadLetterRoutingKey?: string;
-}
 
 type Check = (value: FieldValue, args: FieldTable, key: string) => string | undefined;
 
@@ -91,15 +83,15 @@ export function validateQueueArguments(args: FieldTable, resource: string): void
   }
 }
 
-export function parseQueueSettings(args: FieldTable): QueueSettings {
-  const settings: QueueSettings = {};
-  if (args['x-message-ttl'] !== undefined) settings.messageTtl = Number(args['x-message-ttl']);
-  if (args['x-expires'] !== undefined) settings.expires = Number(args['x-expires']);
-  if (typeof args['x-dead-letter-exchange'] === 'string') settings.deadLetterExchange = args['x-dead-letter-exchange'];
-  if (typeof args['x-dead-letter-routing-key'] === 'string') {
-    settings.deadLetterRoutingKey = args['x-dead-letter-routing-key'];
-  }
-  return settings;
+/**
+ * basic.consume's arguments RabbitMQ checks (rabbit_amqqueue:consume_args/0): x-priority
+ * must be an integer, whatever the queue type.
+ */
+export function checkConsumerPriority(args: FieldTable, resource: string): void {
+  const priority = args['x-priority'];
+  if (priority === undefined) return;
+  const kind = kindOf(priority, args, 'x-priority');
+  if (!INTEGER_TYPES.has(kind)) throw preconditionFailed(`invalid arg 'x-priority' for ${resource}: {unacceptable_type,${kind}}`);
 }
 
 /** Redeclaring must not change an argument RabbitMQ compares (406 otherwise). */

@@ -1,0 +1,176 @@
+import type { FieldTable } from '../../amqp/field-table.js';
+import type { Binding } from '../binding.js';
+import type { Message } from '../message.js';
+import type { QueueStats } from '../stats.js';
+import type { QueueSettings } from './settings.js';
+
+export type QueueTypeName = 'classic' | 'quorum' | 'stream';
+
+export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
+
+/** What enqueue answers when the queue refuses a message (overflow reject-publish). */
+export const REJECTED = -1;
+
+/** A message's place in one queue. */
+export interface QueuedMessage {
+  /** The message as delivered; a queue may swap in a copy with delivery headers (x-delivery-count). */
+  message: Message;
+  /** Enqueue order in this queue; requeued messages go back to their original place by it. */
+  readonly seq: number;
+  redelivered: boolean;
+  /** Epoch ms after which the message is dead, or 0 for never. */
+  readonly expiresAt: number;
+  /** Where the queue's store keeps a durable or paged-out copy; -1 for none. */
+  position: number;
+  /** Priority level in a priority queue (0 elsewhere). */
+  readonly priority: number;
+  /** Times the message came back unsettled (quorum queues count them against the delivery limit). */
+  deliveryCount: number;
+}
+
+/** Who owns an exclusive queue (a client connection), as listings name it. */
+export interface QueueOwner {
+  readonly name: string;
+  readonly peerHost: string;
+  readonly peerPort: number;
+}
+
+/** Where a consumer lives, as the management API describes it (an AMQP channel, an MQTT session...). */
+export interface ConsumerSession {
+  readonly connectionName: string;
+  readonly channelName: string;
+  readonly channelNumber: number;
+  readonly peerHost: string;
+  readonly peerPort: number;
+  readonly user: string;
+}
+
+/**
+ * Something that takes messages from a queue: an AMQP consumer on a channel, later an
+ * MQTT subscription or a stream reader. The queue asks before each delivery whether it
+ * may deliver (prefetch, flow control, a full socket) and tells it when the queue goes.
+ */
+export interface Consumer {
+  readonly tag: string;
+  /** Auto-ack: the queue forgets the message as soon as it is handed over. */
+  readonly noAck: boolean;
+  readonly exclusive: boolean;
+  /** `x-priority`: higher-priority consumers are served first (0 by default). */
+  readonly priority: number;
+  /** The most unacknowledged deliveries it takes (0: no limit), for listings. */
+  readonly prefetch: number;
+  readonly arguments: FieldTable;
+  /** Who opened it, for exclusive-queue checks (the connection). */
+  readonly owner: object;
+  readonly session: ConsumerSession;
+  canTake(): boolean;
+  deliver(queue: Queue, entry: QueuedMessage): void;
+  /** The queue was deleted under the consumer. */
+  cancelledByQueue(queue: Queue): void;
+  /** Single active consumer: this consumer became the active one. */
+  activated?(queue: Queue): void;
+}
+
+/** What a queue needs from the vhost that holds it. */
+export interface QueueHost {
+  /** Republishes a message that died in `queue` to the queue's dead-letter exchange. */
+  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void;
+  /** The queue deleted itself (auto-delete after its last consumer, x-expires). */
+  queueDeletedItself(queue: Queue): void;
+}
+
+/** What a queue's type lets protocols do with it, checked where the protocol acts. */
+export interface QueueCapabilities {
+  /** basic.qos(global=true) on a consuming channel (quorum queues refuse it with 540). */
+  readonly globalQos: boolean;
+}
+
+/**
+ * A queue, whatever its type: the one interface AMQP, the control plane, the HTTP API
+ * (and later MQTT and streams) talk to. Ready messages live in the queue; unacked ones
+ * with whoever received them, until they settle them here.
+ */
+export interface Queue {
+  readonly kind: 'queue';
+  readonly type: QueueTypeName;
+  readonly vhostName: string;
+  readonly name: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  /** The connection an exclusive queue belongs to; null for shared queues. */
+  readonly exclusiveOwner: QueueOwner | null;
+  readonly arguments: FieldTable;
+  /** RabbitMQ's phrase for it in errors: queue 'q' in vhost '/'. */
+  readonly description: string;
+  readonly capabilities: QueueCapabilities;
+  /** Bindings where this queue is the destination. */
+  readonly bindings: Set<Binding>;
+  /** Routing's per-publish mark (see Routes). */
+  routeMark: number;
+  readonly deleted: boolean;
+  readonly stats: QueueStats;
+  /** When the queue was last used or lost its last consumer (for idle_since). */
+  readonly idleSince: number;
+  /** Effective settings: arguments combined with the policies that apply. */
+  readonly settings: QueueSettings;
+  /** Names of the policy and operator policy in effect, if any. */
+  readonly policyName: string | undefined;
+  readonly operatorPolicyName: string | undefined;
+  /** The merged definition of both, as RabbitMQ's effective_policy_definition. */
+  readonly effectivePolicy: Readonly<Record<string, unknown>>;
+
+  /** Ready messages (RabbitMQ's message_count) and their body bytes. */
+  readonly messageCount: number;
+  readonly messageBytes: number;
+  readonly unackedMessageCount: number;
+  readonly unackedBytes: number;
+  readonly consumerCount: number;
+  /** Whether publishers should slow down (the backlog grows while consumers drain it). */
+  readonly congested: boolean;
+
+  /** Adds a published message; returns the durability ticket its confirm waits for (0: none) or REJECTED. */
+  enqueue(message: Message): number;
+  /** Hands ready messages to consumers until either runs out. */
+  dispatch(): void;
+  /** basic.get: the head message, now unacked unless `noAck`. */
+  get(noAck: boolean): QueuedMessage | undefined;
+  ack(entry: QueuedMessage): void;
+  /** Rejected without requeue: it dies (dead-lettered if configured). */
+  discard(entry: QueuedMessage): void;
+  /** Unacked messages come back, each to its original place, marked redelivered. */
+  requeue(entries: readonly QueuedMessage[]): void;
+  /** Drops every ready message; returns how many there were. */
+  purge(): number;
+
+  /** Refuses (BrokerError) a consumer the queue cannot take: exclusivity, consumer arguments. */
+  assertCanConsume(exclusive: boolean, args: FieldTable): void;
+  addConsumer(consumer: Consumer): void;
+  removeConsumer(consumer: Consumer): void;
+  /** Consumers in the order they were added. */
+  listConsumers(): readonly Consumer[];
+  /** Whether the consumer receives (false for a waiting single-active-consumer candidate). */
+  isActiveConsumer(consumer: Consumer): boolean;
+  /** The single active consumer, when the queue has one. */
+  readonly singleActiveConsumer: Consumer | undefined;
+
+  /** Calls `relieved` once the backlog is back down (or the queue goes away). */
+  whenRelieved(relieved: () => void): void;
+  /** Any use that resets x-expires: declare, get, the last consumer leaving. */
+  touch(): void;
+  /** Throws 406 unless the queue may be deleted under these conditions. */
+  assertDeletable(ifUnused: boolean, ifEmpty: boolean): void;
+
+  /** The vhost's part: new effective settings after a policy change (applied at once). */
+  applySettings(settings: QueueSettings, policy: AppliedPolicies): void;
+  /** The vhost's part: marks the queue gone (consumers told, messages dropped); returns the ready count. */
+  markDeleted(): number;
+  /** The broker stops: timers end, durable messages stay where they are. */
+  close(): void;
+}
+
+/** The policies in effect on an object, and their merged definition. */
+export interface AppliedPolicies {
+  readonly policy: string | undefined;
+  readonly operatorPolicy: string | undefined;
+  readonly definition: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,84 @@
+import { preconditionFailed } from '../errors.js';
+import { checkConsumerPriority, validateQueueArguments } from './arguments.js';
+import { MessageQueue } from './message-queue.js';
+import type { Queue } from './queue.js';
+import type { QueueParts, QueueType } from './queue-type.js';
+import { effectiveSettings, type SettingsRules } from './settings.js';
+import type { QueueStore, StoreSpec } from './store.js';
+
+/** RabbitMQ 4.0's default: a message returned 20 times is dead-lettered (or dropped). */
+const DEFAULT_DELIVERY_LIMIT = 20;
+
+const SETTINGS: SettingsRules = {
+  honours: new Set([
+    'messageTtl',
+    'expires',
+    'deadLetterExchange',
+    'deadLetterRoutingKey',
+    'maxLength',
+    'maxLengthBytes',
+    'overflow',
+    'deliveryLimit',
+    'deadLetterStrategy',
+    'consumerTimeout',
+    'singleActiveConsumer',
+  ]),
+  defaults: { deliveryLimit: DEFAULT_DELIVERY_LIMIT },
+};
+
+/** Arguments a quorum queue refuses outright (rabbit_quorum_queue:check_invalid_arguments). */
+const REFUSED_ARGUMENTS = ['x-max-priority', 'x-queue-mode'];
+
+/**
+ * RabbitMQ's quorum queue, on one node: always durable, every message kept on disk,
+ * returns counted against a delivery limit (poison messages dead-lettered), no global
+ * prefetch. Replication across nodes is the cluster's business; this type is its seam.
+ */
+export const QUORUM: QueueType = {
+  name: 'quorum',
+  capabilities: { globalQos: false },
+  settingsRules: SETTINGS,
+  policyKeys: new Set([
+    'message-ttl',
+    'expires',
+    'dead-letter-exchange',
+    'dead-letter-routing-key',
+    'max-length',
+    'max-length-bytes',
+    'overflow',
+    'delivery-limit',
+    'dead-letter-strategy',
+    'consumer-timeout',
+  ]),
+  checkDeclaration(declaration, resource) {
+    validateQueueArguments(declaration.arguments, resource);
+    for (const key of REFUSED_ARGUMENTS) {
+      if (declaration.arguments[key] !== undefined) throw preconditionFailed(`invalid arg '${key}' for ${resource}`);
+    }
+    if (declaration.arguments['x-overflow'] === 'reject-publish-dlx') {
+      throw preconditionFailed(`invalid arg 'x-overflow' with value 'reject-publish-dlx' for ${resource}`);
+    }
+    if (declaration.autoDelete) throw preconditionFailed(`invalid property 'auto-delete' for ${resource}`);
+    if (declaration.exclusive) throw preconditionFailed(`invalid property 'exclusive-owner' for ${resource}`);
+    if (!declaration.durable) throw preconditionFailed(`invalid property 'non-durable' for ${resource}`);
+  },
+  checkConsumerArguments: checkConsumerPriority,
+  create: (parts) => quorumQueue(parts, (spec) => ({ store: parts.stores.create(spec), lastSeq: 0 })),
+  recover: (parts) => quorumQueue(parts, (spec) => parts.stores.recover(spec) ?? { store: parts.stores.create(spec), lastSeq: 0 }),
+};
+
+function quorumQueue(parts: QueueParts, storeOf: (spec: StoreSpec) => { store: QueueStore; lastSeq: number }): Queue {
+  const settings = effectiveSettings(parts.arguments, parts.policies.definition, SETTINGS);
+  const spec: StoreSpec = { vhostName: parts.vhostName, name: parts.name, durable: true, persistsEveryMessage: true, part: '' };
+  const { store, lastSeq } = storeOf(spec);
+  return new MessageQueue({
+    ...parts,
+    type: 'quorum',
+    capabilities: QUORUM.capabilities,
+    countsDeliveries: true,
+    settings,
+    store,
+    lastSeq,
+    checkConsumerArguments: QUORUM.checkConsumerArguments,
+  });
+}
