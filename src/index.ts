@@ -85,7 +85,7 @@ export class Broker {
       core,
       access,
       stats,
-      connections: () => listener.connections,
+      connections: () => core.clients,
       alarms: () => alarms.raisedAlarms,
       dataDir,
       diskFreeLimit: options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT,

@@ -1,5 +1,6 @@
 import { Events } from '../events.js';
 import type { Binding } from './binding.js';
+import { ClientRegistry } from './clients.js';
 import type { Exchange } from './exchange.js';
 import type { Queue } from './queues/queue.js';
 import type { QueueStoreFactory } from './queues/store.js';
@@ -35,6 +36,8 @@ export class BrokerCore {
   readonly events = new Events<BrokerEventMap>();
   /** Message counters across every vhost (RabbitMQ's global totals). */
   readonly stats = new GlobalStats();
+  /** Open client connections of every protocol. */
+  readonly clients = new ClientRegistry();
 
   constructor(private readonly stores?: QueueStoreFactory) {}
 

@@ -20,6 +20,12 @@ export class DeliveryStats {
 
 export class QueueStats extends DeliveryStats {}
 
+/** One channel's message counters, as RabbitMQ's /api/channels reports them (message_stats). */
+export class ChannelStats extends DeliveryStats {
+  confirm = 0;
+  returnUnroutable = 0;
+}
+
 export class ExchangeStats {
   /** Messages published to the exchange (`publish_in`). */
   publishIn = 0;

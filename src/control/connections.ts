@@ -1,6 +1,5 @@
-import type { Channel } from '../server/channel.js';
-import type { Connection } from '../server/connection.js';
-import { channelDetailView, channelName, channelView, connectionView, consumerView } from './connection-views.js';
+import type { ClientChannel, ClientConnection } from '../broker/clients.js';
+import { channelDetailView, channelView, connectionView, consumerView } from './connection-views.js';
 import type { ControlContext } from './context.js';
 import { objectNotFound } from './errors.js';
 import { requireVhost } from './exchanges.js';
@@ -15,7 +14,7 @@ export interface ConnectionFilter {
 /** The text a management close sends when no X-Reason is given (RabbitMQ's). */
 export const DEFAULT_CLOSE_REASON = 'Closed via management plugin';
 
-/** AMQP connections, their channels and consumers: read models and forced close. */
+/** Client connections of every protocol, their channels and consumers: read models and forced close. */
 export class ConnectionsControl {
   constructor(private readonly ctx: ControlContext) {}
 
@@ -28,7 +27,7 @@ export class ConnectionsControl {
     return connectionView(this.ctx, this.require(name, filter));
   }
 
-  /** Closes the connection with 320 CONNECTION_FORCED and the reason given. */
+  /** Closes the connection (AMQP: 320 CONNECTION_FORCED) with the reason given. */
   close(name: string, reason = DEFAULT_CLOSE_REASON, filter: ConnectionFilter = {}): void {
     this.require(name, filter).closeForced(reason);
   }
@@ -44,7 +43,7 @@ export class ConnectionsControl {
   }
 
   channel(name: string, filter: ConnectionFilter = {}): JsonObject {
-    const channel = this.allChannels(filter).find((c) => channelName(c) === name);
+    const channel = this.allChannels(filter).find((c) => c.channelName === name);
     if (!channel) throw objectNotFound();
     return channelDetailView(this.ctx, channel);
   }
@@ -53,30 +52,29 @@ export class ConnectionsControl {
     if (filter.vhost !== undefined) requireVhost(this.ctx, filter.vhost);
     const views: JsonObject[] = [];
     for (const channel of this.allChannels(filter)) {
-      for (const consumer of channel.consumers.values()) views.push(consumerView(this.ctx, consumer));
+      for (const consumer of channel.listConsumers()) views.push(consumerView(this.ctx, consumer));
     }
     return views;
   }
 
-  private require(name: string, filter: ConnectionFilter): Connection {
+  private require(name: string, filter: ConnectionFilter): ClientConnection {
     const connection = this.open(filter).find((c) => c.name === name);
     if (!connection) throw objectNotFound();
     return connection;
   }
 
-  /** Connections past the handshake (RabbitMQ lists a connection once it is open). */
-  private open(filter: ConnectionFilter): Connection[] {
-    const list: Connection[] = [];
+  /** Open connections (RabbitMQ lists a connection once its handshake is done). */
+  private open(filter: ConnectionFilter): ClientConnection[] {
+    const list: ClientConnection[] = [];
     for (const connection of this.ctx.connections()) {
-      if (connection.vhost === undefined || connection.user === undefined) continue;
-      if (filter.vhost !== undefined && connection.vhost.name !== filter.vhost) continue;
-      if (filter.user !== undefined && connection.user.name !== filter.user) continue;
+      if (filter.vhost !== undefined && connection.vhostName !== filter.vhost) continue;
+      if (filter.user !== undefined && connection.userName !== filter.user) continue;
       list.push(connection);
     }
     return list;
   }
 
-  private allChannels(filter: ConnectionFilter): Channel[] {
+  private allChannels(filter: ConnectionFilter): ClientChannel[] {
     return this.open(filter).flatMap((connection) => [...connection.listChannels()]);
   }
 }

@@ -1,7 +1,7 @@
 import type { AccessControl } from '../auth/access-control.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { GlobalStats } from '../broker/stats.js';
-import type { Connection } from '../server/connection.js';
+import type { ClientConnection } from '../broker/clients.js';
 import type { RateSampler } from './rates.js';
 
 /** A port the node listens on, as /api/overview lists it. */
@@ -16,8 +16,8 @@ export interface ControlContext {
   readonly core: BrokerCore;
   readonly access: AccessControl;
   readonly stats: GlobalStats;
-  /** Open AMQP connections. */
-  connections(): Iterable<Connection>;
+  /** Open client connections, of every protocol. */
+  connections(): Iterable<ClientConnection>;
   readonly sampler: RateSampler;
   /** The node name shown everywhere RabbitMQ shows one (warren@host). */
   readonly node: string;

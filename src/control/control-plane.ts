@@ -2,7 +2,7 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { QueueOwner } from '../broker/queues/queue.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { GlobalStats } from '../broker/stats.js';
-import type { Connection } from '../server/connection.js';
+import type { ClientConnection } from '../broker/clients.js';
 import { BindingsControl } from './bindings.js';
 import { ConnectionsControl } from './connections.js';
 import type { ControlContext, ListenerInfo } from './context.js';
@@ -23,7 +23,7 @@ export interface ControlPlaneParts {
   core: BrokerCore;
   access: AccessControl;
   stats: GlobalStats;
-  connections(): Iterable<Connection>;
+  connections(): Iterable<ClientConnection>;
   alarms(): string[];
   dataDir: string;
   diskFreeLimit: number;

@@ -1,8 +1,7 @@
 import type { Exchange } from '../broker/exchange.js';
+import type { ClientChannel, ClientConnection } from '../broker/clients.js';
 import type { Queue } from '../broker/queues/queue.js';
 import type { GlobalStats } from '../broker/stats.js';
-import type { Channel } from '../server/channel.js';
-import type { Connection } from '../server/connection.js';
 import type { JsonObject } from './json-table.js';
 import type { RateSampler } from './rates.js';
 
@@ -36,7 +35,7 @@ export const EXCHANGE_MESSAGE_STATS: CounterSpec<Exchange> = {
   read: ({ stats }) => [stats.publishIn, stats.publishOut],
 };
 
-export const CHANNEL_MESSAGE_STATS: CounterSpec<Channel> = {
+export const CHANNEL_MESSAGE_STATS: CounterSpec<ClientChannel> = {
   names: ['ack', 'confirm', 'deliver', 'deliver_get', 'deliver_no_ack', 'get', 'get_empty', 'get_no_ack', 'publish', 'redeliver', 'return_unroutable'],
   read: ({ stats: s }) => [
     s.ack,
@@ -53,7 +52,7 @@ export const CHANNEL_MESSAGE_STATS: CounterSpec<Channel> = {
   ],
 };
 
-export const CONNECTION_TRAFFIC: CounterSpec<Connection> = {
+export const CONNECTION_TRAFFIC: CounterSpec<ClientConnection> = {
   names: ['recv_oct', 'send_oct'],
   read: (c) => [c.bytesReceived, c.bytesSent],
 };

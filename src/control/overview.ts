@@ -75,12 +75,12 @@ function objectTotals(ctx: ControlContext, filter: VhostFilter, user: string | u
   let channels = 0;
   let consumers = 0;
   for (const connection of ctx.connections()) {
-    if (connection.vhost === undefined || !filter(connection.vhost.name)) continue;
-    if (user !== undefined && connection.user?.name !== user) continue;
+    if (!filter(connection.vhostName)) continue;
+    if (user !== undefined && connection.userName !== user) continue;
     connections++;
     for (const channel of connection.listChannels()) {
       channels++;
-      consumers += channel.consumers.size;
+      consumers += channel.consumerCount;
     }
   }
   return { channels, connections, consumers, exchanges, queues };

@@ -1,6 +1,4 @@
 import type { Queue } from '../broker/queues/queue.js';
-import { ChannelConsumer } from '../server/channel-consumer.js';
-import { Connection } from '../server/connection.js';
 import { consumerView } from './connection-views.js';
 import { isoTime, type ControlContext } from './context.js';
 import { messageStats, QUEUE_GAUGES, QUEUE_MESSAGE_STATS, queueVector, withDetails } from './counters.js';
@@ -49,18 +47,14 @@ export function queueView(ctx: ControlContext, queue: Queue): JsonObject {
   const stats = messageStats(QUEUE_MESSAGE_STATS.names, vector, ctx.sampler, queue);
   if (stats) view.message_stats = stats;
   const owner = queue.exclusiveOwner;
-  if (owner instanceof Connection) {
-    view.owner_pid_details = { name: owner.name, peer_port: owner.socket.remotePort ?? 0, peer_host: owner.socket.remoteAddress ?? '' };
-  }
+  if (owner !== null) view.owner_pid_details = { name: owner.name, peer_port: owner.peerPort, peer_host: owner.peerHost };
   return view;
 }
 
 /** GET /api/queues/{vhost}/{name}: the listing's fields plus consumers. */
 export function queueDetailView(ctx: ControlContext, queue: Queue): JsonObject {
   const view = queueView(ctx, queue);
-  view.consumer_details = queue.listConsumers().flatMap((consumer) =>
-    consumer instanceof ChannelConsumer ? [consumerView(ctx, consumer)] : [],
-  );
+  view.consumer_details = queue.listConsumers().map((consumer) => consumerView(ctx, consumer));
   view.deliveries = [];
   view.incoming = [];
   return view;

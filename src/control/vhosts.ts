@@ -1,5 +1,5 @@
 import type { VirtualHost } from '../broker/vhost.js';
-import type { Connection } from '../server/connection.js';
+import type { ClientConnection } from '../broker/clients.js';
 import type { ControlContext } from './context.js';
 import { QUEUE_MESSAGE_STATS, withDetails } from './counters.js';
 import { objectNotFound } from './errors.js';
@@ -56,7 +56,7 @@ export class VhostsControl {
   delete(name: string): void {
     this.require(name);
     for (const connection of this.ctx.connections()) {
-      if (connection.vhost?.name === name) connection.closeForced(`vhost '${name}' is deleted`);
+      if (connection.vhostName === name) connection.closeForced(`vhost '${name}' is deleted`);
     }
     this.ctx.core.deleteVhost(name);
     this.ctx.access.vhostDeleted(name);
@@ -107,9 +107,8 @@ export class VhostsControl {
   }
 }
 
-function addTraffic(traffic: Map<string, [number, number]>, connection: Connection): void {
-  const name = connection.vhost?.name;
-  if (name === undefined) return;
+function addTraffic(traffic: Map<string, [number, number]>, connection: ClientConnection): void {
+  const name = connection.vhostName;
   const entry = traffic.get(name) ?? [0, 0];
   entry[0] += connection.bytesReceived;
   entry[1] += connection.bytesSent;

@@ -31,11 +31,10 @@ export function renderMetrics(ctx: ControlContext, perObject: boolean): string {
   let channels = 0;
   let consumers = 0;
   for (const connection of ctx.connections()) {
-    if (connection.vhost === undefined) continue;
     connections++;
     for (const channel of connection.listChannels()) {
       channels++;
-      consumers += channel.consumers.size;
+      consumers += channel.consumerCount;
     }
   }
 

@@ -4,11 +4,12 @@ import type { AccessKind } from '../auth/permissions.js';
 import { accessRefused, notFound } from '../broker/errors.js';
 import type { Message } from '../broker/message.js';
 import { PublishResult } from '../broker/publish.js';
-import type { ConsumerSession, Queue, QueuedMessage } from '../broker/queues/queue.js';
+import type { ClientChannel } from '../broker/clients.js';
+import type { Queue, QueuedMessage } from '../broker/queues/queue.js';
+import { ChannelStats } from '../broker/stats.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ChannelConsumer } from './channel-consumer.js';
 import type { Connection } from './connection.js';
-import { ChannelStats } from './channel-stats.js';
 import { ConfirmTracker } from './confirm-tracker.js';
 import { ContentAssembler } from './content-assembler.js';
 import type { SyncOutcome } from '../storage/durability.js';
@@ -36,7 +37,7 @@ type Deferred =
  * One AMQP channel: routes its methods to the handlers, assembles published content,
  * delivers to its consumers and tracks what they have not acked yet.
  */
-export class Channel implements ConsumerSession {
+export class Channel implements ClientChannel {
   readonly consumers = new Map<string, ChannelConsumer>();
   readonly unacked = new UnackedDeliveries();
   readonly content = new ContentAssembler();
@@ -93,6 +94,27 @@ export class Channel implements ConsumerSession {
   }
   get user(): string {
     return this.connection.user?.name ?? '';
+  }
+
+  // --- as listings show a channel -----------------------------------------------------
+
+  get transactional(): boolean {
+    return this.transaction !== undefined;
+  }
+  get uncommittedMessages(): number {
+    return this.transaction?.publishes.length ?? 0;
+  }
+  get uncommittedAcks(): number {
+    return this.transaction?.settlements.reduce((n, s) => n + s.deliveries.length, 0) ?? 0;
+  }
+  get unackedCount(): number {
+    return this.unacked.count;
+  }
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+  listConsumers(): IterableIterator<ChannelConsumer> {
+    return this.consumers.values();
   }
 
   get isOpen(): boolean {

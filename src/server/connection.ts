@@ -16,14 +16,15 @@ import {
   type Method,
 } from '../amqp/spec.generated.js';
 import type { User } from '../auth/user-store.js';
-import type { Queue, QueueOwner } from '../broker/queues/queue.js';
+import type { ClientConnection, ClientState } from '../broker/clients.js';
+import type { Queue } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { Channel } from './channel.js';
 import type { ServerContext } from './context.js';
 import { toAmqpError } from './errors.js';
 import { MECHANISMS, negotiateTuning, parseCredentials, PROTOCOL_HEADER, serverProperties } from './handshake.js';
 
-type State = 'header' | 'start-ok' | 'tune-ok' | 'open-wait' | 'open' | 'closing' | 'closed';
+type Phase = 'header' | 'start-ok' | 'tune-ok' | 'open-wait' | 'open' | 'closing' | 'closed';
 
 /** Bytes buffered for one socket beyond which consumers on it pause until it drains. */
 const WRITE_HIGH_WATER = 1 << 20;
@@ -39,7 +40,8 @@ let lastConnectionId = 0;
  * and its channels. Connection-level errors close the whole connection; channel-level
  * errors are handled by the channel.
  */
-export class Connection implements FrameHandler, QueueOwner {
+export class Connection implements FrameHandler, ClientConnection {
+  readonly protocol = 'AMQP 0-9-1';
   readonly id = ++lastConnectionId;
   readonly writer: FrameWriter;
   private childLog: Logger | undefined;
@@ -59,7 +61,7 @@ export class Connection implements FrameHandler, QueueOwner {
   reads = 0;
   writes = 0;
 
-  private state: State = 'header';
+  private phase: Phase = 'header';
   private readonly reader: FrameReader;
   private readonly methodReader = new ByteReader(Buffer.alloc(0), 0, 0);
   private readonly channels = new Map<number, Channel>();
@@ -106,11 +108,35 @@ export class Connection implements FrameHandler, QueueOwner {
   }
 
   get isOpen(): boolean {
-    return this.state === 'open';
+    return this.phase === 'open';
   }
 
   get name(): string {
     return `${this.socket.remoteAddress}:${this.socket.remotePort} -> ${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get userName(): string {
+    return this.user?.name ?? '';
+  }
+
+  get vhostName(): string {
+    return this.vhost?.name ?? '';
+  }
+
+  get localHost(): string {
+    return this.socket.localAddress ?? '';
+  }
+
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
+  get frameMax(): number {
+    return this.writer.frameMax;
+  }
+
+  get sendPending(): number {
+    return this.socket.writableLength;
   }
 
   get peerHost(): string {
@@ -122,9 +148,9 @@ export class Connection implements FrameHandler, QueueOwner {
   }
 
   /** RabbitMQ's connection state: running, blocked (by a resource alarm), closing or closed. */
-  get managementState(): 'starting' | 'running' | 'blocked' | 'closing' | 'closed' {
-    if (this.state === 'open') return this.blocked ? 'blocked' : 'running';
-    if (this.state === 'closing' || this.state === 'closed') return this.state;
+  get state(): ClientState {
+    if (this.phase === 'open') return this.blocked ? 'blocked' : 'running';
+    if (this.phase === 'closing' || this.phase === 'closed') return this.phase;
     return 'starting';
   }
 
@@ -196,10 +222,10 @@ export class Connection implements FrameHandler, QueueOwner {
       this.writer.raw(PROTOCOL_HEADER);
       this.flush();
       this.socket.end();
-      this.state = 'closed';
+      this.phase = 'closed';
       return;
     }
-    this.state = 'start-ok';
+    this.phase = 'start-ok';
     this.send(0, {
       id: MethodId.ConnectionStart,
       versionMajor: 0,
@@ -253,12 +279,12 @@ export class Connection implements FrameHandler, QueueOwner {
     // A close handshake that crossed ours on the wire can leave a close-ok or close for a
     // channel we already dropped: harmless, as RabbitMQ treats it.
     if (method.id === MethodId.ChannelCloseOk) return;
-    if (method.id === MethodId.ChannelClose && this.state === 'open') {
+    if (method.id === MethodId.ChannelClose && this.phase === 'open') {
       this.send(channelId, { id: MethodId.ChannelCloseOk });
       return;
     }
-    if (this.state !== 'open') {
-      if (this.state === 'closing') return;
+    if (this.phase !== 'open') {
+      if (this.phase === 'closing') return;
       throw new AmqpError(ReplyCode.COMMAND_INVALID, 'channel frame before connection.open completed');
     }
     if (method.id !== MethodId.ChannelOpen) {
@@ -286,14 +312,14 @@ export class Connection implements FrameHandler, QueueOwner {
   /** The channel a content frame belongs to; undefined for frames that trail our connection.close (dropped). */
   private existingChannel(channelId: number): Channel | undefined {
     const channel = this.channels.get(channelId);
-    if (channel || this.state === 'closing') return channel;
+    if (channel || this.phase === 'closing') return channel;
     throw new AmqpError(ReplyCode.UNEXPECTED_FRAME, 'expected method frame, got non method frame instead');
   }
 
   // --- connection class --------------------------------------------------------
 
   private onConnectionMethod(method: Method): void {
-    if (this.state === 'closing') {
+    if (this.phase === 'closing') {
       if (method.id === MethodId.ConnectionCloseOk) this.socket.destroy();
       else if (method.id === MethodId.ConnectionClose) {
         this.send(0, { id: MethodId.ConnectionCloseOk });
@@ -319,18 +345,18 @@ export class Connection implements FrameHandler, QueueOwner {
       default:
         throw new AmqpError(
           ReplyCode.CHANNEL_ERROR,
-          `unexpected method in connection state ${this.state === 'open' ? 'running' : this.state}`,
+          `unexpected method in connection state ${this.phase === 'open' ? 'running' : this.phase}`,
           method.id >>> 16,
           method.id & 0xffff,
         );
     }
   }
 
-  private expect(state: State, method: Method, then: () => void): void {
-    if (this.state !== state) {
+  private expect(phase: Phase, method: Method, then: () => void): void {
+    if (this.phase !== phase) {
       throw new AmqpError(
         ReplyCode.COMMAND_INVALID,
-        `unexpected method in connection state ${this.state}`,
+        `unexpected method in connection state ${this.phase}`,
         method.id >>> 16,
         method.id & 0xffff,
       );
@@ -356,7 +382,7 @@ export class Connection implements FrameHandler, QueueOwner {
     }
     this.user = result.user;
     this.authMechanism = method.mechanism;
-    this.state = 'tune-ok';
+    this.phase = 'tune-ok';
     const { settings } = this.context;
     this.send(0, {
       id: MethodId.ConnectionTune,
@@ -378,7 +404,7 @@ export class Connection implements FrameHandler, QueueOwner {
       );
     } else {
       this.reader.stop();
-      this.state = 'closed';
+      this.phase = 'closed';
       this.socket.destroy();
     }
   }
@@ -389,7 +415,7 @@ export class Connection implements FrameHandler, QueueOwner {
     this.writer.frameMax = tuning.frameMax;
     this.channelMax = tuning.channelMax;
     this.heartbeat = tuning.heartbeat;
-    this.state = 'open-wait';
+    this.phase = 'open-wait';
     this.startHeartbeats();
   }
 
@@ -404,7 +430,8 @@ export class Connection implements FrameHandler, QueueOwner {
       throw new AmqpError(ReplyCode.NOT_ALLOWED, `access to vhost '${vhost.name}' refused for user '${user}'`, 10, 40);
     }
     this.vhost = vhost;
-    this.state = 'open';
+    this.phase = 'open';
+    this.context.core.clients.add(this);
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.send(0, { id: MethodId.ConnectionOpenOk, knownHosts: '' });
@@ -489,7 +516,7 @@ export class Connection implements FrameHandler, QueueOwner {
 
   /** Output room came back: let this connection's consumers take messages again. */
   private resumeConsumers(): void {
-    if (!this.writeStarved || this.state !== 'open') return;
+    if (!this.writeStarved || this.phase !== 'open') return;
     this.writeStarved = false;
     for (const channel of this.channels.values()) channel.resumeConsumers();
   }
@@ -526,7 +553,7 @@ export class Connection implements FrameHandler, QueueOwner {
     if (this.blocked) return;
     this.blocked = true;
     this.socket.pause();
-    if (this.clientCapabilities['connection.blocked'] === true && this.state === 'open') {
+    if (this.clientCapabilities['connection.blocked'] === true && this.phase === 'open') {
       this.send(0, { id: MethodId.ConnectionBlocked, reason });
     }
   }
@@ -535,7 +562,7 @@ export class Connection implements FrameHandler, QueueOwner {
     if (!this.blocked) return;
     this.blocked = false;
     this.syncReading();
-    if (this.clientCapabilities['connection.blocked'] === true && this.state === 'open') {
+    if (this.clientCapabilities['connection.blocked'] === true && this.phase === 'open') {
       this.send(0, { id: MethodId.ConnectionUnblocked });
     }
   }
@@ -558,10 +585,10 @@ export class Connection implements FrameHandler, QueueOwner {
 
   /** Sends connection.close with the error, then waits briefly for close-ok. */
   closeWithError(error: AmqpError): void {
-    if (this.state === 'closing' || this.state === 'closed') return;
+    if (this.phase === 'closing' || this.phase === 'closed') return;
     this.log.warn({ code: error.code, classId: error.classId, methodId: error.methodId }, 'closing connection: %s', error.replyText);
     this.releaseChannels();
-    this.state = 'closing';
+    this.phase = 'closing';
     this.send(0, {
       id: MethodId.ConnectionClose,
       replyCode: error.code,
@@ -585,7 +612,7 @@ export class Connection implements FrameHandler, QueueOwner {
 
   /** After close-ok the client closes the socket (as with RabbitMQ); drop it ourselves only if it does not. */
   private finishClose(): void {
-    this.state = 'closed';
+    this.phase = 'closed';
     this.reader.stop();
     this.flush();
     this.stopTimers();
@@ -600,7 +627,8 @@ export class Connection implements FrameHandler, QueueOwner {
   }
 
   private onSocketClosed(): void {
-    this.state = 'closed';
+    this.context.core.clients.remove(this);
+    this.phase = 'closed';
     this.reader.stop();
     this.stopTimers();
     this.releaseChannels();

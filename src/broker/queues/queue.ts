@@ -52,6 +52,8 @@ export interface ConsumerSession {
  */
 export interface Consumer {
   readonly tag: string;
+  /** The queue it consumes from. */
+  readonly queue: Queue;
   /** Auto-ack: the queue forgets the message as soon as it is handed over. */
   readonly noAck: boolean;
   readonly exclusive: boolean;
