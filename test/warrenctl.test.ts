@@ -161,7 +161,6 @@ async function closedPort(): Promise<number> {
 }
 
 const VHOST = `${ID}-vh`;
-const USER = `${ID}-user`;
 const tmp = mkdtempSync(join(tmpdir(), 'warrenctl-test-'));
 
 before(async () => {

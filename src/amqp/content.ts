@@ -127,23 +127,7 @@ export function contentHeaderPropertyFlags(buf: Buffer, start: number, end: numb
  * Skips content-type, content-encoding and headers by their lengths; allocates nothing.
  */
 export function peekDeliveryMode(buf: Buffer, start: number, end: number): number {
-  let p = start + FLAGS_OFFSET;
-  if (p + 2 > end) truncated();
-  const flags = (buf[p]! << 8) | buf[p + 1]!;
-  p += 2;
-  if ((flags & FLAG_DELIVERY_MODE) === 0) return 0;
-  for (let more = flags & 1; more !== 0; p += 2) {
-    if (p + 2 > end) truncated();
-    more = buf[p + 1]! & 1;
-  }
-  if ((flags & FLAG_CONTENT_TYPE) !== 0) p = skipShortstr(buf, p, end);
-  if ((flags & FLAG_CONTENT_ENCODING) !== 0) p = skipShortstr(buf, p, end);
-  if ((flags & FLAG_HEADERS) !== 0) {
-    if (p + 4 > end) truncated();
-    p += 4 + (buf[p]! * 0x100_0000 + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!));
-  }
-  if (p + 1 > end) truncated();
-  return buf[p]!;
+  return peekOctetProperty(buf, start, end, FLAG_DELIVERY_MODE);
 }
 
 /**
@@ -151,11 +135,16 @@ export function peekDeliveryMode(buf: Buffer, start: number, end: number): numbe
  * treats a message without priority as priority 0), without decoding the properties.
  */
 export function peekPriority(buf: Buffer, start: number, end: number): number {
+  return peekOctetProperty(buf, start, end, FLAG_PRIORITY);
+}
+
+/** delivery-mode or priority, the two octet properties that follow the headers table. */
+function peekOctetProperty(buf: Buffer, start: number, end: number, flag: typeof FLAG_DELIVERY_MODE | typeof FLAG_PRIORITY): number {
   let p = start + FLAGS_OFFSET;
   if (p + 2 > end) truncated();
   const flags = (buf[p]! << 8) | buf[p + 1]!;
   p += 2;
-  if ((flags & FLAG_PRIORITY) === 0) return 0;
+  if ((flags & flag) === 0) return 0;
   for (let more = flags & 1; more !== 0; p += 2) {
     if (p + 2 > end) truncated();
     more = buf[p + 1]! & 1;
@@ -166,7 +155,7 @@ export function peekPriority(buf: Buffer, start: number, end: number): number {
     if (p + 4 > end) truncated();
     p += 4 + (buf[p]! * 0x100_0000 + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!));
   }
-  if ((flags & FLAG_DELIVERY_MODE) !== 0) p += 1;
+  if (flag === FLAG_PRIORITY && (flags & FLAG_DELIVERY_MODE) !== 0) p += 1;
   if (p + 1 > end) truncated();
   return buf[p]!;
 }

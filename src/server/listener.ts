@@ -13,7 +13,7 @@ export class AmqpListener {
   readonly connections = new Set<Connection>();
   private readonly server: Server;
 
-  constructor(private readonly context: Omit<ServerContext, 'connectionClosed' | 'ingress'>) {
+  constructor(context: Omit<ServerContext, 'connectionClosed' | 'ingress'>) {
     const fullContext: ServerContext = {
       ...context,
       ingress: new IngressPacer(INGRESS_BYTES_PER_TURN),
