@@ -16,7 +16,7 @@ import { assertEquivalentArguments } from './queues/arguments.js';
 import { MEMORY_STORES } from './queues/memory-store.js';
 import type { AppliedPolicies, DeathReason, Queue, QueuedMessage, QueueHost, QueueOwner, QueueTypeName } from './queues/queue.js';
 import type { QueueParts } from './queues/queue-type.js';
-import { queueTypeFor, storedQueueType } from './queues/registry.js';
+import { queueTypeFor, storedQueueType, withDefaultQueueType } from './queues/registry.js';
 import type { QueueStoreFactory } from './queues/store.js';
 import { Routes } from './routes.js';
 import type { GlobalStats } from './stats.js';
@@ -188,8 +188,13 @@ export class VirtualHost implements QueueHost {
       queue.touch();
       return queue;
     }
-    const name = request.name === '' ? serverNamedQueue() : request.name;
-    if (request.name !== '' && isReserved(name)) {
+    const serverNamed = request.name === '';
+    const args = withDefaultQueueType(request.arguments, this.defaultQueueType, request);
+    const name = serverNamed ? serverNamedQueue() : request.name;
+    const resource = `queue '${name}' in vhost '${this.name}'`;
+    // RabbitMQ refuses a server-named queue of a type that cannot have one before anything else.
+    const type = serverNamed ? queueTypeFor({ ...request, serverNamed, arguments: args }, resource) : undefined;
+    if (!serverNamed && isReserved(name)) {
       throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     }
     const existing = this.queues.get(name);
@@ -197,7 +202,6 @@ export class VirtualHost implements QueueHost {
     if (existing) {
       const wantedOwner = request.exclusive ? owner : null;
       if (existing.exclusiveOwner !== wantedOwner) throw lockedError(existing);
-      const resource = existing.description;
       if (existing.durable !== request.durable) {
         throw preconditionFailed(
           `inequivalent arg 'durable' for ${resource}: received '${request.durable}' but current is '${existing.durable}'`,
@@ -208,17 +212,14 @@ export class VirtualHost implements QueueHost {
           `inequivalent arg 'auto_delete' for ${resource}: received '${request.autoDelete}' but current is '${existing.autoDelete}'`,
         );
       }
-      assertEquivalentArguments(existing.arguments, request.arguments, resource);
+      assertEquivalentArguments(existing.arguments, args, existing.type, resource);
       existing.touch();
       return existing;
     }
-    const resource = `queue '${name}' in vhost '${this.name}'`;
-    const type = queueTypeFor(request.arguments['x-queue-type'], this.defaultQueueType, request.exclusive, resource);
-    type.checkDeclaration(
-      { serverNamed: request.name === '', durable: request.durable, exclusive: request.exclusive, autoDelete: request.autoDelete, arguments: request.arguments },
-      resource,
-    );
-    const queue = type.create(this.queueParts(name, request.durable, request.autoDelete, request.exclusive ? owner : null, request.arguments));
+    const facts = { serverNamed, durable: request.durable, exclusive: request.exclusive, autoDelete: request.autoDelete, arguments: args };
+    const queueType = type ?? queueTypeFor(facts, resource);
+    queueType.checkDeclaration(facts, resource);
+    const queue = queueType.create(this.queueParts(name, request.durable, request.autoDelete, request.exclusive ? owner : null, args));
     this.queues.set(name, queue);
     this.events.emit('queueAdded', queue);
     return queue;

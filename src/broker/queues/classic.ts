@@ -41,7 +41,7 @@ export const CLASSIC: QueueType = {
     'consumer-timeout',
   ]),
   checkDeclaration(declaration, resource) {
-    validateQueueArguments(declaration.arguments, resource);
+    validateQueueArguments(declaration.arguments, 'classic', resource);
   },
   checkConsumerArguments: checkConsumerPriority,
   create: (parts) => classicQueue(parts, (spec, maxPriority) =>

@@ -24,10 +24,8 @@ const SETTINGS: SettingsRules = {
     'singleActiveConsumer',
   ]),
   defaults: { deliveryLimit: DEFAULT_DELIVERY_LIMIT },
+  rejectPublishDlxIsDropHead: true,
 };
-
-/** Arguments a quorum queue refuses outright (rabbit_quorum_queue:check_invalid_arguments). */
-const REFUSED_ARGUMENTS = ['x-max-priority', 'x-queue-mode'];
 
 /**
  * RabbitMQ's quorum queue, on one node: always durable, every message kept on disk,
@@ -51,13 +49,8 @@ export const QUORUM: QueueType = {
     'consumer-timeout',
   ]),
   checkDeclaration(declaration, resource) {
-    validateQueueArguments(declaration.arguments, resource);
-    for (const key of REFUSED_ARGUMENTS) {
-      if (declaration.arguments[key] !== undefined) throw preconditionFailed(`invalid arg '${key}' for ${resource}`);
-    }
-    if (declaration.arguments['x-overflow'] === 'reject-publish-dlx') {
-      throw preconditionFailed(`invalid arg 'x-overflow' with value 'reject-publish-dlx' for ${resource}`);
-    }
+    // Server-named quorum queues were refused (registry) before anything else.
+    validateQueueArguments(declaration.arguments, 'quorum', resource);
     if (declaration.autoDelete) throw preconditionFailed(`invalid property 'auto-delete' for ${resource}`);
     if (declaration.exclusive) throw preconditionFailed(`invalid property 'exclusive-owner' for ${resource}`);
     if (!declaration.durable) throw preconditionFailed(`invalid property 'non-durable' for ${resource}`);

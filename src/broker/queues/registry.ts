@@ -1,27 +1,48 @@
+import { copyTable, type FieldTable } from '../../amqp/field-table.js';
 import { preconditionFailed } from '../errors.js';
+import { queueTypeProblem, typeModuleName } from './arguments.js';
 import { CLASSIC } from './classic.js';
 import type { QueueTypeName } from './queue.js';
-import type { QueueType } from './queue-type.js';
+import type { DeclarationFacts, QueueType } from './queue-type.js';
 import { QUORUM } from './quorum.js';
 
 const TYPES: Partial<Record<QueueTypeName, QueueType>> = { classic: CLASSIC, quorum: QUORUM };
 
 /**
- * The queue type a declaration asks for: its x-queue-type, else the vhost's default type
- * (exclusive queues are always classic, as in RabbitMQ). Streams come with their own issue:
- * until then they are refused, never quietly made classic.
+ * A new queue's arguments with the vhost's default queue type filled in, as RabbitMQ's
+ * augment_declare_args does: only when the client named no type and the declaration
+ * suits the default (a quorum queue must be durable, not exclusive, not auto-delete).
  */
-export function queueTypeFor(requested: unknown, vhostDefault: QueueTypeName, exclusive: boolean, resource: string): QueueType {
-  const name = typeof requested === 'string' ? requested : exclusive ? 'classic' : vhostDefault;
-  const type = TYPES[name as QueueTypeName];
-  if (type !== undefined) return type;
-  if (name === 'stream') {
-    throw preconditionFailed(`invalid arg 'x-queue-type' for ${resource}: stream queues are not supported by Warren yet`);
+export function withDefaultQueueType(args: FieldTable, vhostDefault: QueueTypeName, declaration: Pick<DeclarationFacts, 'durable' | 'exclusive' | 'autoDelete'>): FieldTable {
+  if (args['x-queue-type'] !== undefined || vhostDefault === 'classic') return args;
+  if (!declaration.durable || declaration.exclusive || declaration.autoDelete) return args;
+  const augmented = copyTable(args);
+  augmented['x-queue-type'] = vhostDefault;
+  return augmented;
+}
+
+/**
+ * The type a new queue's arguments ask for, refusing what RabbitMQ refuses in its order:
+ * a server-named queue of a type that cannot have one, then a bad x-queue-type. Streams
+ * come with their own issue: until then they are refused, never quietly made classic.
+ */
+export function queueTypeFor(declaration: DeclarationFacts, resource: string): QueueType {
+  const args = declaration.arguments;
+  const requested = args['x-queue-type'];
+  if (declaration.serverNamed && (requested === 'quorum' || requested === 'stream')) {
+    throw preconditionFailed(`Cannot declare a server-named queue for type ${typeModuleName(requested)}`);
   }
-  throw preconditionFailed(`invalid arg 'x-queue-type' for ${resource}: {invalid_value,<<"${name}">>}`);
+  const problem = queueTypeProblem(requested, args);
+  if (problem !== undefined) throw preconditionFailed(`invalid arg 'x-queue-type' for ${resource}: ${problem}`);
+  const name = (requested as QueueTypeName | undefined) ?? 'classic';
+  const type = TYPES[name];
+  if (type === undefined) {
+    throw preconditionFailed(`invalid arg 'x-queue-type' for ${resource}: stream queues are not available in Warren yet`);
+  }
+  return type;
 }
 
 /** The type a stored queue was declared with. */
-export function storedQueueType(args: { 'x-queue-type'?: unknown }): QueueType {
+export function storedQueueType(args: FieldTable): QueueType {
   return TYPES[(args['x-queue-type'] as QueueTypeName | undefined) ?? 'classic'] ?? CLASSIC;
 }

@@ -62,6 +62,8 @@ export interface SettingsRules {
   readonly honours: ReadonlySet<keyof QueueSettings>;
   /** A value used when neither arguments nor policies set one (quorum queues' delivery limit of 20). */
   readonly defaults?: Partial<QueueSettings>;
+  /** Quorum queues take reject-publish-dlx and act as drop-head, as RabbitMQ's do. */
+  readonly rejectPublishDlxIsDropHead?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export function effectiveSettings(args: FieldTable, policy: PolicyDefinition | u
   }
   if (rules.honours.has('maxPriority') && args['x-max-priority'] !== undefined) settings.maxPriority = Number(args['x-max-priority']);
   if (rules.honours.has('singleActiveConsumer')) settings.singleActiveConsumer = args['x-single-active-consumer'] === true;
+  if (rules.rejectPublishDlxIsDropHead && settings.overflow === 'reject-publish-dlx') settings.overflow = 'drop-head';
   // A quorum queue needs reject-publish for at-least-once dead-lettering; otherwise RabbitMQ falls back.
   if (settings.deadLetterStrategy === 'at-least-once' && settings.overflow !== 'reject-publish') settings.deadLetterStrategy = 'at-most-once';
   return settings as unknown as QueueSettings;
