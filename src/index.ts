@@ -89,6 +89,7 @@ export class Broker {
       alarms: () => alarms.raisedAlarms,
       dataDir,
       diskFreeLimit: options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT,
+      log,
     });
     const giveUp = async (error: unknown): Promise<never> => {
       alarms.close();

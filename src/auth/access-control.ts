@@ -69,6 +69,14 @@ export class AccessControl {
     this.events.emit('userPut', user);
   }
 
+  /** Replaces a user's limits (validated by the caller); false if there is no such user. */
+  setUserLimits(name: string, limits: Readonly<Record<string, number>>): boolean {
+    const user = this.users.get(name);
+    if (!user) return false;
+    this.putUser({ ...user, limits });
+    return true;
+  }
+
   deleteUser(name: string): boolean {
     if (!this.users.delete(name)) return false;
     for (const [vhost, byUser] of this.permissions) if (byUser.delete(name)) this.events.emit('permissionsDeleted', vhost, name);

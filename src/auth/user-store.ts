@@ -7,6 +7,8 @@ export interface User {
   /** RabbitMQ's format: base64(salt ++ sha256(salt ++ password)); empty = no password login. */
   passwordHash: string;
   tags: string[];
+  /** max-connections, max-channels (RabbitMQ's user limits); absent = none. */
+  limits?: Readonly<Record<string, number>>;
 }
 
 export function newUser(name: string, password: string | undefined, tags: string[] = []): User {

@@ -1,8 +1,9 @@
 import { Events } from '../events.js';
 import type { Binding } from './binding.js';
 import { ClientRegistry } from './clients.js';
+import type { Policy, PolicyKind } from './policies.js';
 import type { Exchange } from './exchange.js';
-import type { Queue } from './queues/queue.js';
+import type { Queue, QueueTypeName } from './queues/queue.js';
 import type { QueueStoreFactory } from './queues/store.js';
 import { GlobalStats } from './stats.js';
 import { VirtualHost } from './vhost.js';
@@ -22,12 +23,15 @@ export type BrokerEventMap = {
   queueRemoved: [queue: Queue];
   bindingAdded: [binding: Binding];
   bindingRemoved: [binding: Binding];
+  policyPut: [vhost: VirtualHost, kind: PolicyKind, policy: Policy];
+  policyRemoved: [vhost: VirtualHost, kind: PolicyKind, name: string];
 };
 
-/** What operators say about a vhost (RabbitMQ's description and tags). */
+/** What operators say about a vhost (RabbitMQ's description, tags and default queue type). */
 export interface VhostMetadata {
   description: string;
   tags: string[];
+  defaultQueueType: QueueTypeName;
 }
 
 /** The broker's domain root: its virtual hosts, each with its own exchanges and queues. */
@@ -55,6 +59,7 @@ export class BrokerCore {
   describeVhost(vhost: VirtualHost, metadata: VhostMetadata): void {
     vhost.description = metadata.description;
     vhost.tags = metadata.tags;
+    vhost.defaultQueueType = metadata.defaultQueueType;
     this.events.emit('vhostUpdated', vhost);
   }
 

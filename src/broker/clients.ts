@@ -63,6 +63,7 @@ export class ClientRegistry {
   private readonly open = new Set<ClientConnection>();
   private readonly byVhost = new Map<string, number>();
   private readonly byUser = new Map<string, number>();
+  private readonly channelsByUser = new Map<string, number>();
 
   get size(): number {
     return this.open.size;
@@ -87,6 +88,19 @@ export class ClientRegistry {
 
   countOfUser(user: string): number {
     return this.byUser.get(user) ?? 0;
+  }
+
+  /** Channels (or the protocol's sessions) open by a user across all their connections, for max-channels. */
+  channelsOfUser(user: string): number {
+    return this.channelsByUser.get(user) ?? 0;
+  }
+
+  channelOpened(user: string): void {
+    bump(this.channelsByUser, user, 1);
+  }
+
+  channelClosed(user: string): void {
+    bump(this.channelsByUser, user, -1);
   }
 
   [Symbol.iterator](): IterableIterator<ClientConnection> {

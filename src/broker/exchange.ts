@@ -2,6 +2,8 @@ import type { FieldTable } from '../amqp/field-table.js';
 import type { Binding } from './binding.js';
 import type { Message } from './message.js';
 import type { Routes } from './routes.js';
+import { NO_POLICIES } from './policies.js';
+import type { AppliedPolicies } from './queues/queue.js';
 import { ExchangeStats } from './stats.js';
 
 export interface ExchangeOptions {
@@ -24,6 +26,8 @@ export abstract class Exchange {
   readonly incoming = new Set<Binding>();
   routeMark = 0;
   readonly stats = new ExchangeStats();
+  /** The policies in effect (the vhost matches them). */
+  policies: AppliedPolicies = NO_POLICIES;
 
   constructor(
     readonly vhostName: string,
@@ -42,6 +46,13 @@ export abstract class Exchange {
   }
   get arguments(): FieldTable {
     return this.options.arguments;
+  }
+  /** Where unroutable messages go: the argument, else the policy's (RabbitMQ: the argument wins). */
+  get alternateExchange(): string | undefined {
+    const fromArgument = this.options.arguments['alternate-exchange'];
+    if (typeof fromArgument === 'string') return fromArgument;
+    const fromPolicy = this.policies.definition['alternate-exchange'];
+    return typeof fromPolicy === 'string' ? fromPolicy : undefined;
   }
 
   /** Adds the binding to the type's index. Returns false if it already existed. */

@@ -5,6 +5,9 @@ import type { PolicyDefinition } from './queues/settings.js';
 export const APPLY_TO = ['all', 'queues', 'exchanges', 'classic_queues', 'quorum_queues', 'streams'] as const;
 export type ApplyTo = (typeof APPLY_TO)[number];
 
+/** User policies (set by policymakers) and operator policies (by administrators, limits only). */
+export type PolicyKind = 'policy' | 'operator';
+
 /** A policy or operator policy: a pattern over object names, and settings for what matches. */
 export interface Policy {
   readonly vhost: string;
@@ -46,13 +49,15 @@ export class PolicySet {
   }
 
   /**
-   * The policy in effect on `target`: of those whose pattern matches its name and that
-   * apply to its kind, the one with the highest priority (the first by name on a tie).
+   * The policy in effect on `target`: of those whose pattern matches its name, that apply
+   * to its kind and hold no key it refuses (RabbitMQ skips a policy with a key the queue
+   * type does not support), the one with the highest priority (the first by name on a tie).
    */
-  match(target: PolicyTarget): Policy | undefined {
+  match(target: PolicyTarget, refusedKeys?: ReadonlySet<string>): Policy | undefined {
     let best: Policy | undefined;
     for (const { policy, regex } of this.policies.values()) {
       if (!appliesTo(policy.applyTo, target) || !regex.test(target.name)) continue;
+      if (refusedKeys !== undefined && Object.keys(policy.definition).some((key) => refusedKeys.has(key))) continue;
       if (best === undefined || policy.priority > best.priority || (policy.priority === best.priority && policy.name < best.name)) {
         best = policy;
       }
@@ -85,15 +90,21 @@ const STRICTER_IS_LOWER = new Set(['expires', 'message-ttl', 'max-length', 'max-
  * The definition in effect when a policy and an operator policy both match: every key of
  * either, and for a key in both the stricter (lower) value, as rabbit_policy merges them.
  */
-export function appliedPolicies(policy: Policy | undefined, operatorPolicy: Policy | undefined, honoured?: ReadonlySet<string>): AppliedPolicies {
-  const definition: Record<string, unknown> = {};
-  const keep = (key: string) => honoured === undefined || honoured.has(key);
-  for (const [key, value] of Object.entries(policy?.definition ?? {})) if (keep(key)) definition[key] = value;
+export function appliedPolicies(policy: Policy | undefined, operatorPolicy: Policy | undefined): AppliedPolicies {
+  const definition: Record<string, unknown> = { ...policy?.definition };
   for (const [key, value] of Object.entries(operatorPolicy?.definition ?? {})) {
-    if (!keep(key)) continue;
     const current = definition[key];
-    definition[key] =
-      current !== undefined && STRICTER_IS_LOWER.has(key) && typeof current === 'number' && typeof value === 'number' ? Math.min(current, value) : value;
+    definition[key] = current !== undefined && STRICTER_IS_LOWER.has(key) ? stricter(key, current, value) : value;
   }
-  return { policy: policy?.name, operatorPolicy: operatorPolicy?.name, definition };
+  const sorted = Object.fromEntries(Object.entries(definition).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { policy: policy?.name, operatorPolicy: operatorPolicy?.name, definition: sorted };
 }
+
+/** The lower limit; for delivery-limit a negative value means none, so the other one is stricter. */
+function stricter(key: string, a: unknown, b: unknown): unknown {
+  if (typeof a !== 'number' || typeof b !== 'number') return b;
+  if (key === 'delivery-limit' && (a < 0 || b < 0)) return Math.max(a, b);
+  return Math.min(a, b);
+}
+
+export const NO_POLICIES: AppliedPolicies = { policy: undefined, operatorPolicy: undefined, definition: {} };

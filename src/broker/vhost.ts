@@ -15,8 +15,11 @@ import type { Message } from './message.js';
 import { assertEquivalentArguments } from './queues/arguments.js';
 import { MEMORY_STORES } from './queues/memory-store.js';
 import type { AppliedPolicies, DeathReason, Queue, QueuedMessage, QueueHost, QueueOwner, QueueTypeName } from './queues/queue.js';
-import type { QueueParts } from './queues/queue-type.js';
-import { queueTypeFor, storedQueueType, withDefaultQueueType } from './queues/registry.js';
+import type { QueueParts, QueueType } from './queues/queue-type.js';
+import { queueTypeFor, queueTypeNamed, storedQueueType, withDefaultQueueType } from './queues/registry.js';
+import { effectiveSettings } from './queues/settings.js';
+import { reachedLimit, type Limits } from './limits.js';
+import { appliedPolicies, NO_POLICIES, PolicySet, type Policy, type PolicyKind } from './policies.js';
 import type { QueueStoreFactory } from './queues/store.js';
 import { Routes } from './routes.js';
 import type { GlobalStats } from './stats.js';
@@ -51,7 +54,7 @@ const PREDECLARED: ReadonlyArray<readonly [string, string]> = [
 
 const isReserved = (name: string) => name.startsWith('amq.');
 
-const NO_POLICIES: AppliedPolicies = { policy: undefined, operatorPolicy: undefined, definition: {} };
+
 
 /**
  * One virtual host: its exchanges, queues and bindings, and the rules for changing
@@ -69,6 +72,11 @@ export class VirtualHost implements QueueHost {
   tags: string[] = [];
   /** The type of queues declared without x-queue-type (RabbitMQ's default_queue_type). */
   defaultQueueType: QueueTypeName = 'classic';
+  /** max-connections, max-queues (RabbitMQ's vhost limits). */
+  limits: Limits = {};
+  /** Policies and operator policies, matched against every queue and exchange here. */
+  readonly policies = new PolicySet();
+  readonly operatorPolicies = new PolicySet();
   private readonly routes = new Routes();
   private readonly internalRoutes = new Routes();
 
@@ -87,6 +95,56 @@ export class VirtualHost implements QueueHost {
         createExchange(type, name, exchangeName, { durable: true, autoDelete: false, internal: false, arguments: {} }),
       );
     }
+  }
+
+  // --- policies ----------------------------------------------------------------
+
+  /** Adds or replaces a (validated) policy and applies it at once to everything it matches. */
+  putPolicy(kind: PolicyKind, policy: Policy): void {
+    this.policySet(kind).put(policy);
+    this.events.emit('policyPut', this, kind, policy);
+    this.applyPolicies();
+  }
+
+  deletePolicy(kind: PolicyKind, name: string): boolean {
+    if (!this.policySet(kind).delete(name)) return false;
+    this.events.emit('policyRemoved', this, kind, name);
+    this.applyPolicies();
+    return true;
+  }
+
+  policySet(kind: PolicyKind): PolicySet {
+    return kind === 'operator' ? this.operatorPolicies : this.policies;
+  }
+
+  /** Matches every queue and exchange again: their effective settings follow the policies now in force. */
+  private applyPolicies(): void {
+    for (const queue of this.queues.values()) {
+      const type = queueTypeNamed(queue.type);
+      const policies = this.policiesForQueue(queue.name, type);
+      queue.applySettings(effectiveSettings(queue.arguments, policies.definition, type.settingsRules), policies);
+    }
+    for (const exchange of this.exchanges.values()) exchange.policies = this.policiesForExchange(exchange.name);
+  }
+
+  private policiesForQueue(name: string, type: QueueType): AppliedPolicies {
+    if (this.policies.size === 0 && this.operatorPolicies.size === 0) return NO_POLICIES;
+    const target = { kind: 'queue', name, type: type.name } as const;
+    return appliedPolicies(this.policies.match(target, type.refusedPolicyKeys), this.operatorPolicies.match(target, type.refusedPolicyKeys));
+  }
+
+  private policiesForExchange(name: string): AppliedPolicies {
+    if (this.policies.size === 0 && this.operatorPolicies.size === 0) return NO_POLICIES;
+    const target = { kind: 'exchange', name } as const;
+    return appliedPolicies(this.policies.match(target), this.operatorPolicies.match(target));
+  }
+
+  // --- limits ------------------------------------------------------------------
+
+  /** Replaces the vhost's limits (validated by validateLimits); existing connections and queues stay. */
+  setLimits(limits: Limits): void {
+    this.limits = limits;
+    this.events.emit('vhostUpdated', this);
   }
 
   // --- exchanges -------------------------------------------------------------
@@ -115,6 +173,7 @@ export class VirtualHost implements QueueHost {
       internal: request.internal,
       arguments: request.arguments,
     });
+    exchange.policies = this.policiesForExchange(exchange.name);
     this.exchanges.set(exchange.name, exchange);
     this.events.emit('exchangeAdded', exchange);
     return exchange;
@@ -216,10 +275,12 @@ export class VirtualHost implements QueueHost {
       existing.touch();
       return existing;
     }
+    const queueLimit = reachedLimit(this.limits, 'max-queues', this.queues.size);
+    if (queueLimit !== undefined) throw preconditionFailed(`cannot declare queue '${name}': queue limit in vhost '${this.name}' (${queueLimit}) is reached`);
     const facts = { serverNamed, durable: request.durable, exclusive: request.exclusive, autoDelete: request.autoDelete, arguments: args };
     const queueType = type ?? queueTypeFor(facts, resource);
     queueType.checkDeclaration(facts, resource);
-    const queue = queueType.create(this.queueParts(name, request.durable, request.autoDelete, request.exclusive ? owner : null, args));
+    const queue = queueType.create(this.queueParts(queueType, name, request.durable, request.autoDelete, request.exclusive ? owner : null, args));
     this.queues.set(name, queue);
     this.events.emit('queueAdded', queue);
     return queue;
@@ -227,17 +288,25 @@ export class VirtualHost implements QueueHost {
 
   /** A durable queue found in storage at startup: its type recovers its messages. */
   restoreQueue(name: string, autoDelete: boolean, args: FieldTable): Queue {
-    const queue = storedQueueType(args).recover(this.queueParts(name, true, autoDelete, null, args));
+    const type = storedQueueType(args);
+    const queue = type.recover(this.queueParts(type, name, true, autoDelete, null, args));
     this.queues.set(name, queue);
     return queue;
   }
 
-  private queueParts(name: string, durable: boolean, autoDelete: boolean, exclusiveOwner: QueueOwner | null, args: FieldTable): QueueParts {
-    return { vhostName: this.name, name, durable, autoDelete, exclusiveOwner, arguments: args, policies: NO_POLICIES, host: this, stores: this.stores };
+  private queueParts(type: QueueType, name: string, durable: boolean, autoDelete: boolean, exclusiveOwner: QueueOwner | null, args: FieldTable): QueueParts {
+    const policies = this.policiesForQueue(name, type);
+    return { vhostName: this.name, name, durable, autoDelete, exclusiveOwner, arguments: args, policies, host: this, stores: this.stores };
   }
 
-  /** The vhost is deleted: its queues (with their messages) and exchanges go. */
+  /** The vhost is deleted: its policies, queues (with their messages) and exchanges go. */
   deleteEverything(): void {
+    for (const kind of ['policy', 'operator'] as const) {
+      for (const policy of this.policySet(kind).list()) {
+        this.policySet(kind).delete(policy.name);
+        this.events.emit('policyRemoved', this, kind, policy.name);
+      }
+    }
     for (const queue of [...this.queues.values()]) this.removeQueue(queue);
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.name !== '' && !isReserved(exchange.name)) this.removeExchange(exchange);
@@ -390,7 +459,7 @@ export class VirtualHost implements QueueHost {
     const visited = new Set<Exchange>([exchange]);
     let current = exchange;
     for (;;) {
-      const name = current.arguments['alternate-exchange'];
+      const name = current.alternateExchange;
       const alternate = typeof name === 'string' ? this.exchanges.get(name) : undefined;
       if (alternate === undefined || visited.has(alternate)) return routes.queues;
       visited.add(alternate);

@@ -2,6 +2,7 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { GlobalStats } from '../broker/stats.js';
 import type { ClientConnection } from '../broker/clients.js';
+import type { Logger } from '../log.js';
 import type { RateSampler } from './rates.js';
 
 /** A port the node listens on, as /api/overview lists it. */
@@ -28,6 +29,8 @@ export interface ControlContext {
   /** The data folder (for disk_free) and the free-space limit below which the disk alarm goes off. */
   readonly dataDir: string;
   readonly diskFreeLimit: number;
+  /** Where warnings about accepted-but-ineffective settings go. */
+  readonly log?: Logger;
 }
 
 /** RabbitMQ's timestamps in management JSON: 2026-11-23T22:31:59.651+00:00. */

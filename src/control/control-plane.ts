@@ -1,4 +1,5 @@
 import type { AccessControl } from '../auth/access-control.js';
+import type { Logger } from '../log.js';
 import type { QueueOwner } from '../broker/queues/queue.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { GlobalStats } from '../broker/stats.js';
@@ -12,7 +13,9 @@ import { DefinitionsImporter, type ImportReport } from './definitions-import.js'
 import { ExchangesControl, requireVhost } from './exchanges.js';
 import { HealthControl } from './health.js';
 import type { JsonObject } from './json-table.js';
+import { LimitsControl } from './limits.js';
 import { MessagesControl } from './messages.js';
+import { PoliciesControl } from './policies.js';
 import { nodeName, overview, overviewVector } from './overview.js';
 import { QueuesControl } from './queues.js';
 import { DEFAULT_SAMPLE_INTERVAL_MS, RateSampler } from './rates.js';
@@ -29,6 +32,7 @@ export interface ControlPlaneParts {
   diskFreeLimit: number;
   /** How often message rates are sampled; RabbitMQ's default is 5 s. */
   sampleIntervalMs?: number;
+  log?: Logger;
 }
 
 /**
@@ -46,6 +50,9 @@ export class ControlPlane {
   readonly connections: ConnectionsControl;
   readonly messages: MessagesControl;
   readonly health: HealthControl;
+  readonly policies: PoliciesControl;
+  readonly operatorPolicies: PoliciesControl;
+  readonly limits: LimitsControl;
   readonly sampler: RateSampler;
   /** Ports the node listens on, for /api/overview and health checks; the broker fills it in. */
   readonly listeners: ListenerInfo[] = [];
@@ -61,6 +68,7 @@ export class ControlPlane {
       alarms: parts.alarms,
       dataDir: parts.dataDir,
       diskFreeLimit: parts.diskFreeLimit,
+      log: parts.log,
       sampler: this.sampler,
       node: nodeName(),
       listeners: this.listeners,
@@ -76,6 +84,9 @@ export class ControlPlane {
     this.connections = new ConnectionsControl(this.context);
     this.messages = new MessagesControl(this.context, owner);
     this.health = new HealthControl(this.context, this.queues, this.messages);
+    this.policies = new PoliciesControl(this.context, 'policy');
+    this.operatorPolicies = new PoliciesControl(this.context, 'operator');
+    this.limits = new LimitsControl(this.context);
   }
 
   get node(): string {
@@ -102,7 +113,16 @@ export class ControlPlane {
   /** Imports RabbitMQ definitions; the report lists what was applied and, item by item, what was not. */
   importDefinitions(definitions: unknown, vhost?: string): ImportReport {
     if (vhost !== undefined) requireVhost(this.context, vhost);
-    const parts = { users: this.users, vhosts: this.vhosts, queues: this.queues, exchanges: this.exchanges, bindings: this.bindings };
+    const parts = {
+      users: this.users,
+      vhosts: this.vhosts,
+      queues: this.queues,
+      exchanges: this.exchanges,
+      bindings: this.bindings,
+      policies: this.policies,
+      operatorPolicies: this.operatorPolicies,
+      limits: this.limits,
+    };
     return new DefinitionsImporter(this.context, parts, vhost).run(definitions);
   }
 

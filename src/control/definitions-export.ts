@@ -3,12 +3,14 @@ import type { VirtualHost } from '../broker/vhost.js';
 import { VERSION } from '../version.js';
 import type { ControlContext } from './context.js';
 import { tableToJson, type JsonObject } from './json-table.js';
+import { policyView } from './policies.js';
 import { RABBITMQ_COMPATIBLE_VERSION } from './overview.js';
 
 /**
  * RabbitMQ 3.10's definitions format, GET /api/definitions: what a broker is configured
- * with (users with their password hashes, vhosts, permissions, queues, exchanges,
- * bindings), never messages. Exclusive queues, the default exchange, amq.* exchanges
+ * with (users with their password hashes and limits, vhosts, permissions, policies,
+ * queues, exchanges, bindings; vhost limits as 'vhost-limits' parameters), never messages.
+ * Operator policies are added (RabbitMQ's export leaves them out; its import ignores them). Exclusive queues, the default exchange, amq.* exchanges
  * and the default exchange's implicit bindings are left out, as RabbitMQ does.
  */
 export function exportDefinitions(ctx: ControlContext): JsonObject {
@@ -23,7 +25,7 @@ export function exportDefinitions(ctx: ControlContext): JsonObject {
       password_hash: user.passwordHash,
       hashing_algorithm: PASSWORD_HASHING_ALGORITHM,
       tags: user.tags,
-      limits: {},
+      limits: { ...user.limits },
     })),
     vhosts: vhosts.map(vhostDefinition),
     permissions: sorted(ctx.access.listPermissions(), (p) => `${p.vhost}\u0000${p.user}`).map((p) => ({
@@ -34,9 +36,11 @@ export function exportDefinitions(ctx: ControlContext): JsonObject {
       read: p.set.read,
     })),
     topic_permissions: [],
-    parameters: [],
+    parameters: vhosts.flatMap(parameterDefinitions),
     global_parameters: [],
-    policies: [],
+    policies: vhosts.flatMap((vhost) => vhost.policies.list().map(policyView)),
+    // Not in RabbitMQ's export (it keeps operator policies out, and ignores this key on import).
+    operator_policies: vhosts.flatMap((vhost) => vhost.operatorPolicies.list().map(policyView)),
     queues: vhosts.flatMap((vhost) => queueDefinitions(vhost, true)),
     exchanges: vhosts.flatMap((vhost) => exchangeDefinitions(vhost, true)),
     bindings: vhosts.flatMap((vhost) => bindingDefinitions(vhost, true)),
@@ -47,8 +51,8 @@ export function exportDefinitions(ctx: ControlContext): JsonObject {
 export function exportVhostDefinitions(vhost: VirtualHost): JsonObject {
   return {
     rabbit_version: RABBITMQ_COMPATIBLE_VERSION,
-    parameters: [],
-    policies: [],
+    parameters: parameterDefinitions(vhost),
+    policies: vhost.policies.list().map(policyView),
     queues: queueDefinitions(vhost, false),
     exchanges: exchangeDefinitions(vhost, false),
     bindings: bindingDefinitions(vhost, false),
@@ -57,12 +61,22 @@ export function exportVhostDefinitions(vhost: VirtualHost): JsonObject {
 
 function vhostDefinition(vhost: VirtualHost): JsonObject {
   const definition: JsonObject = { name: vhost.name };
-  if (vhost.description !== '' || vhost.tags.length > 0) {
+  const typed = vhost.defaultQueueType !== 'classic';
+  if (vhost.description !== '' || vhost.tags.length > 0 || typed) {
     definition.description = vhost.description;
     definition.tags = vhost.tags;
-    definition.metadata = { description: vhost.description, tags: vhost.tags };
+    definition.metadata = typed
+      ? { description: vhost.description, tags: vhost.tags, default_queue_type: vhost.defaultQueueType }
+      : { description: vhost.description, tags: vhost.tags };
+    if (typed) definition.default_queue_type = vhost.defaultQueueType;
   }
   return definition;
+}
+
+/** Runtime parameters as RabbitMQ exports them: a vhost's limits are its 'vhost-limits' parameter. */
+function parameterDefinitions(vhost: VirtualHost): JsonObject[] {
+  if (Object.keys(vhost.limits).length === 0) return [];
+  return [{ value: { ...vhost.limits }, vhost: vhost.name, component: 'vhost-limits', name: 'limits' }];
 }
 
 function queueDefinitions(vhost: VirtualHost, withVhost: boolean): JsonObject[] {

@@ -9,6 +9,8 @@ import { PASSWORD_HASHING_ALGORITHM } from '../auth/user-store.js';
 import { checkedHash, parseTags } from './users.js';
 import type { UsersControl } from './users.js';
 import type { VhostsControl } from './vhosts.js';
+import type { LimitsControl } from './limits.js';
+import type { PoliciesControl } from './policies.js';
 
 /**
  * Something in the file that Warren did not import, and why. `unsupported`: a RabbitMQ
@@ -35,18 +37,19 @@ export interface ImportReport {
 type Item = Record<string, unknown>;
 
 /** Queue types Warren does not have; their queues are reported, not silently made classic. */
-const UNSUPPORTED_QUEUE_TYPES = new Set(['quorum', 'stream']);
+const UNSUPPORTED_QUEUE_TYPES = new Set(['stream']);
 
 /**
  * Imports RabbitMQ definitions (POST /api/definitions), applying everything Warren can
- * honour, in RabbitMQ's order: users, vhosts, permissions, queues, exchanges, bindings.
+ * honour, in RabbitMQ's order: users (with their limits), vhosts (with theirs), permissions,
+ * runtime parameters (vhost limits), policies, operator policies, queues, exchanges, bindings.
  * With `vhost` set, the file is one vhost's (RabbitMQ's per-vhost format) and every
  * queue, exchange and binding goes there. Nothing is rolled back when an item fails:
  * the report lists each item left out and why.
  */
 export class DefinitionsImporter {
   private readonly report: ImportReport = {
-    imported: { users: 0, vhosts: 0, permissions: 0, queues: 0, exchanges: 0, bindings: 0 },
+    imported: { users: 0, vhosts: 0, permissions: 0, parameters: 0, policies: 0, operator_policies: 0, queues: 0, exchanges: 0, bindings: 0 },
     skipped: [],
   };
 
@@ -58,6 +61,9 @@ export class DefinitionsImporter {
       queues: QueuesControl;
       exchanges: ExchangesControl;
       bindings: BindingsControl;
+      policies: PoliciesControl;
+      operatorPolicies: PoliciesControl;
+      limits: LimitsControl;
     },
     private readonly vhost?: string,
   ) {}
@@ -74,12 +80,29 @@ export class DefinitionsImporter {
       this.unsupported(file, 'topic_permissions', 'topic_permission', 'Warren does not check topic permissions');
       this.unsupported(file, 'global_parameters', 'global_parameter', 'Warren has no global runtime parameters');
     }
-    this.unsupported(file, 'parameters', 'parameter', 'Warren has no runtime parameters (federation, shovels, vhost limits)');
-    this.unsupported(file, 'policies', 'policy', 'Warren does not apply policies; set the equivalent x-arguments on the queue');
+    this.each(file, 'parameters', 'parameter', (item) => this.importParameter(item));
+    // Policies before queues and exchanges, as RabbitMQ imports them: what they match is made under them.
+    this.each(file, 'policies', 'policy', (item) => this.importPolicy(item, this.parts.policies, 'policies'));
+    this.each(file, 'operator_policies', 'operator_policy', (item) => this.importPolicy(item, this.parts.operatorPolicies, 'operator_policies'));
     this.each(file, 'queues', 'queue', (item) => this.importQueue(item));
     this.each(file, 'exchanges', 'exchange', (item) => this.importExchange(item));
     this.each(file, 'bindings', 'binding', (item) => this.importBinding(item));
     return this.report;
+  }
+
+  private importPolicy(item: Item, policies: PoliciesControl, counter: string): void {
+    const name = text(item.name, 'name');
+    policies.put(this.vhostOf(item), name, item);
+    this.report.imported[counter]++;
+  }
+
+  /** Runtime parameters: vhost limits are Warren's to honour; federation, shovels and the rest are not (yet). */
+  private importParameter(item: Item): void {
+    if (item.component !== 'vhost-limits') {
+      throw new Unsupported(`runtime parameters of component '${String(item.component)}' need a RabbitMQ plugin Warren does not have`);
+    }
+    this.parts.limits.setVhostLimits(this.vhostOf(item), item.value);
+    this.report.imported.parameters++;
   }
 
   private importUser(item: Item): void {
@@ -97,6 +120,7 @@ export class DefinitionsImporter {
       const hash = checkedHash(item.password_hash === undefined ? '' : text(item.password_hash, 'password_hash'), algorithm);
       this.parts.users.put(name, { password_hash: hash, tags });
     }
+    if (item.limits !== undefined && Object.keys(item.limits as object).length > 0) this.parts.limits.setUserLimits(name, item.limits);
     this.report.imported.users++;
   }
 
@@ -105,10 +129,15 @@ export class DefinitionsImporter {
     const metadata = (item.metadata ?? {}) as Item;
     const description = item.description ?? metadata.description;
     const tags = item.tags ?? metadata.tags;
+    const defaultQueueType = item.default_queue_type ?? metadata.default_queue_type ?? item.defaultqueuetype;
     this.parts.vhosts.put(name, {
       description: typeof description === 'string' ? description : undefined,
       tags: tags === undefined ? undefined : parseTags(tags as string | string[]),
+      defaultQueueType: typeof defaultQueueType === 'string' && defaultQueueType !== 'undefined' ? defaultQueueType : undefined,
     });
+    // rabbitmqctl's export has limits as [[key, value]] pairs; Warren's as an object.
+    const limits = Array.isArray(item.limits) ? Object.fromEntries(item.limits as [string, number][]) : item.limits;
+    if (limits !== undefined && Object.keys(limits as object).length > 0) this.parts.limits.setVhostLimits(name, limits);
     this.report.imported.vhosts++;
   }
 

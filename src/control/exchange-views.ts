@@ -15,6 +15,8 @@ export function exchangeView(ctx: ControlContext, exchange: Exchange, actingUser
     user_who_performed_action: actingUser,
     vhost: exchange.vhostName,
   };
+  // RabbitMQ leaves the key out when no policy applies (an operator policy is never shown here).
+  if (exchange.policies.policy !== undefined) view.policy = exchange.policies.policy;
   const stats = messageStats(EXCHANGE_MESSAGE_STATS.names, EXCHANGE_MESSAGE_STATS.read(exchange), ctx.sampler, exchange);
   if (stats) view.message_stats = stats;
   return view;

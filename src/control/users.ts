@@ -47,7 +47,7 @@ export class UsersControl {
     let passwordHash = existing?.passwordHash ?? '';
     if (change.password !== undefined) passwordHash = hashPassword(change.password);
     else if (change.password_hash !== undefined) passwordHash = checkedHash(change.password_hash, change.hashing_algorithm);
-    this.ctx.access.putUser({ name, passwordHash, tags });
+    this.ctx.access.putUser({ name, passwordHash, tags, limits: existing?.limits });
     return existing === undefined;
   }
 
@@ -111,7 +111,7 @@ export function userView(user: User): JsonObject {
     password_hash: user.passwordHash,
     hashing_algorithm: PASSWORD_HASHING_ALGORITHM,
     tags: user.tags,
-    limits: {},
+    limits: { ...user.limits },
   };
 }
 

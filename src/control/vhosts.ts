@@ -1,8 +1,9 @@
+import { isQueueTypeName } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ClientConnection } from '../broker/clients.js';
 import type { ControlContext } from './context.js';
 import { QUEUE_MESSAGE_STATS, withDetails } from './counters.js';
-import { objectNotFound } from './errors.js';
+import { badRequest, objectNotFound } from './errors.js';
 import type { JsonObject } from './json-table.js';
 
 export type VhostFilter = (vhost: string) => boolean;
@@ -39,13 +40,21 @@ export class VhostsControl {
    * description and tags it carries and resets those it leaves out. Like RabbitMQ's
    * management API, whoever creates a vhost gets full permissions on it.
    */
-  put(name: string, metadata: { description?: string; tags?: string[] }, actingUser?: string): boolean {
+  put(name: string, metadata: { description?: string; tags?: string[]; defaultQueueType?: string }, actingUser?: string): boolean {
     const { core, access } = this.ctx;
+    const requestedType = metadata.defaultQueueType;
+    if (requestedType !== undefined && !isQueueTypeName(requestedType)) {
+      throw badRequest(`invalid_queue_type: default queue type '${requestedType}' is not one of classic, quorum, stream`);
+    }
     const existing = core.vhost(name);
     const vhost = existing ?? core.addVhost(name);
     const description = metadata.description ?? '';
     const tags = metadata.tags ?? [];
-    if (description !== vhost.description || tags.join(',') !== vhost.tags.join(',')) core.describeVhost(vhost, { description, tags });
+    // Left out, the default queue type stays as it was.
+    const defaultQueueType = requestedType ?? vhost.defaultQueueType;
+    if (description !== vhost.description || tags.join(',') !== vhost.tags.join(',') || defaultQueueType !== vhost.defaultQueueType) {
+      core.describeVhost(vhost, { description, tags, defaultQueueType });
+    }
     if (!existing && actingUser !== undefined && access.users.get(actingUser)) {
       access.setPermissions(actingUser, name, { configure: '.*', write: '.*', read: '.*' });
     }
@@ -92,9 +101,13 @@ export class VhostsControl {
     const statsCount = QUEUE_MESSAGE_STATS.names.length;
     const view: JsonObject = {
       cluster_state: { [node]: 'running' },
-      default_queue_type: 'undefined',
+      // RabbitMQ says 'undefined' for a vhost without one, and puts it in metadata only when set.
+      default_queue_type: vhost.defaultQueueType === 'classic' ? 'undefined' : vhost.defaultQueueType,
       description: vhost.description,
-      metadata: { description: vhost.description, tags: vhost.tags },
+      metadata:
+        vhost.defaultQueueType === 'classic'
+          ? { description: vhost.description, tags: vhost.tags }
+          : { default_queue_type: vhost.defaultQueueType, description: vhost.description, tags: vhost.tags },
       name: vhost.name,
       tags: vhost.tags,
       tracing: false,

@@ -15,6 +15,8 @@ export interface RouteSpec {
   url: string;
   /** The least a caller's tags must grant. */
   level: AccessLevel;
+  /** What a caller without it is told, when RabbitMQ words it differently from the level's usual text. */
+  refusal?: string;
   /** JSON schema of the body (fastify validates it before the handler runs). */
   body?: object;
   handler(request: ApiRequest, reply: FastifyReply): unknown;
@@ -40,7 +42,7 @@ export function register(app: FastifyInstance, control: ControlPlane, spec: Rout
     schema: spec.body ? { body: spec.body } : undefined,
     preHandler: async (request) => {
       const caller = (request as ApiRequest).caller;
-      if (!caller.has(spec.level)) throw notAuthorised(LEVEL_REFUSALS[spec.level]);
+      if (!caller.has(spec.level)) throw notAuthorised(spec.refusal ?? LEVEL_REFUSALS[spec.level]);
       const vhost = (request.params as Record<string, string>).vhost;
       if (vhost !== undefined && control.context.core.vhost(vhost) && !caller.mayUseVhost(vhost)) {
         throw notAuthorised('User not authorised to access virtual host');

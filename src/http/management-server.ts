@@ -10,6 +10,8 @@ import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
 import { definitionRoutes } from './routes/definitions.js';
 import { exchangeRoutes } from './routes/exchanges.js';
+import { limitRoutes } from './routes/limits.js';
+import { policyRoutes } from './routes/policies.js';
 import { nodeRoutes } from './routes/node.js';
 import { queueRoutes } from './routes/queues.js';
 import { vhostAndUserRoutes } from './routes/vhosts-and-users.js';
@@ -63,6 +65,8 @@ export function createManagementApi(control: ControlPlane, access: AccessControl
   bindingRoutes(app, control);
   connectionRoutes(app, control);
   definitionRoutes(app, control);
+  policyRoutes(app, control);
+  limitRoutes(app, control);
   absentFeatureRoutes(app, control);
   // What the login page asks before anyone has logged in: no OAuth here.
   app.get('/api/auth', async () => ({ enable_uaa: false, uaa_client_id: '', uaa_location: '' }));

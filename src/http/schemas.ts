@@ -9,6 +9,7 @@ export const vhostBody = {
     tags: stringOrList,
     tracing: { type: 'boolean' },
     default_queue_type: { type: 'string' },
+    defaultqueuetype: { type: 'string' },
   },
 };
 
@@ -82,4 +83,16 @@ export const bulkDeleteBody = {
   type: 'object',
   required: ['users'],
   properties: { users: { type: 'array', items: { type: 'string' } } },
+};
+
+/** PUT /api/policies/{vhost}/{name}: values are checked by the policy validator, with RabbitMQ's texts. */
+export const policyBody = {
+  type: 'object',
+  required: ['pattern', 'definition'],
+};
+
+/** PUT /api/vhost-limits/{vhost}/{name} and /api/user-limits/{user}/{name}. */
+export const limitValueBody = {
+  type: 'object',
+  required: ['value'],
 };

@@ -3,6 +3,7 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { Binding } from '../broker/binding.js';
 import type { BrokerCore } from '../broker/broker-core.js';
 import type { Exchange } from '../broker/exchange.js';
+import type { Policy, PolicyKind } from '../broker/policies.js';
 import type { Queue } from '../broker/queues/queue.js';
 import type { QueueStore, QueueStoreFactory, RecoveredStore, StoreSpec } from '../broker/queues/store.js';
 import type { VirtualHost } from '../broker/vhost.js';
@@ -16,12 +17,15 @@ import {
   isDurableBinding,
   Kind,
   permissionKey,
+  policyKey,
+  policyRecord,
   queueKey,
   queueRecord,
   tableFromBase64,
   type BindingRecord,
   type ExchangeRecord,
   type PermissionRecord,
+  type PolicyRecord,
   type QueueRecord,
   type UserRecord,
   type VhostRecord,
@@ -124,10 +128,12 @@ export class BrokerStorage {
       const vhost = core.addVhost(record.name);
       vhost.description = record.description ?? '';
       vhost.tags = record.tags ?? [];
+      if (record.defaultQueueType === 'quorum' || record.defaultQueueType === 'stream') vhost.defaultQueueType = record.defaultQueueType;
+      vhost.limits = record.limits ?? {};
     }
     for (const [, value] of storage.definitionEntries(Kind.User)) {
       const record = value as unknown as UserRecord;
-      access.users.put({ name: record.name, passwordHash: record.passwordHash, tags: record.tags });
+      access.users.put({ name: record.name, passwordHash: record.passwordHash, tags: record.tags, limits: record.limits });
     }
     for (const [, value] of storage.definitionEntries(Kind.Permission)) {
       const record = value as unknown as PermissionRecord;
@@ -142,6 +148,14 @@ export class BrokerStorage {
     const { storage } = this;
     const log = storage.log;
     const started = Date.now();
+    // Policies first, so that exchanges and queues come back with their effective settings.
+    for (const [kind, recordKind] of [['policy', Kind.Policy], ['operator', Kind.OperatorPolicy]] as const) {
+      for (const [, value] of storage.definitionEntries(recordKind)) {
+        const record = value as unknown as PolicyRecord;
+        const policy = { ...record, applyTo: record.applyTo as Policy['applyTo'] };
+        core.vhost(record.vhost)?.putPolicy(kind, policy);
+      }
+    }
     let queues = 0;
     for (const [, value] of storage.definitionEntries(Kind.Exchange)) {
       const record = value as unknown as ExchangeRecord;
@@ -188,7 +202,14 @@ export class BrokerStorage {
     const { storage } = this;
     const put = (kind: string, key: string, value: unknown) => storage.putDefinition(kind, key, value as Json);
     const remove = (kind: string, key: string) => storage.deleteDefinition(kind, key);
-    const vhostRecord = (vhost: VirtualHost): VhostRecord => ({ name: vhost.name, description: vhost.description, tags: vhost.tags });
+    const vhostRecord = (vhost: VirtualHost): VhostRecord => ({
+      name: vhost.name,
+      description: vhost.description,
+      tags: vhost.tags,
+      defaultQueueType: vhost.defaultQueueType,
+      limits: { ...vhost.limits },
+    });
+    const policyKind = (kind: PolicyKind) => (kind === 'operator' ? Kind.OperatorPolicy : Kind.Policy);
     const storedQueue = (queue: Queue) => queue.durable && queue.exclusiveOwner === null;
     const events = core.events;
     const stops = [
@@ -214,8 +235,11 @@ export class BrokerStorage {
       events.on('bindingRemoved', (binding: Binding) => {
         if (isDurableBinding(binding)) remove(Kind.Binding, bindingRecordKey(binding.source.vhostName, binding));
       }),
+      events.on('policyPut', (vhost, kind, policy) => put(policyKind(kind), policyKey(vhost.name, policy.name), policyRecord(policy))),
+      events.on('policyRemoved', (vhost, kind, name) => remove(policyKind(kind), policyKey(vhost.name, name))),
       access.events.on('userPut', (user) => {
         const record: UserRecord = { name: user.name, passwordHash: user.passwordHash, tags: user.tags };
+        if (user.limits !== undefined && Object.keys(user.limits).length > 0) record.limits = { ...user.limits };
         put(Kind.User, user.name, record);
       }),
       access.events.on('userDeleted', (name) => remove(Kind.User, name)),

@@ -2,6 +2,7 @@ import { ByteReader } from '../amqp/byte-reader.js';
 import { encodeTable, type FieldTable } from '../amqp/field-table.js';
 import type { Binding } from '../broker/binding.js';
 import type { Exchange } from '../broker/exchange.js';
+import type { Policy } from '../broker/policies.js';
 import type { Queue } from '../broker/queues/queue.js';
 
 /**
@@ -16,6 +17,8 @@ export const Kind = {
   Exchange: 'exchange',
   Queue: 'queue',
   Binding: 'binding',
+  Policy: 'policy',
+  OperatorPolicy: 'operator-policy',
   /** Facts about the store itself, e.g. that first-boot defaults were created. */
   Meta: 'meta',
 } as const;
@@ -24,13 +27,28 @@ export interface VhostRecord {
   name: string;
   description?: string;
   tags?: string[];
+  defaultQueueType?: string;
+  limits?: Record<string, number>;
 }
 
 export interface UserRecord {
   name: string;
   passwordHash: string;
   tags: string[];
+  limits?: Record<string, number>;
 }
+
+/** A policy or operator policy (which one is the record's kind). */
+export interface PolicyRecord {
+  vhost: string;
+  name: string;
+  pattern: string;
+  applyTo: string;
+  priority: number;
+  definition: Record<string, unknown>;
+}
+
+export const policyKey = (vhost: string, name: string) => `${vhost}\u0000${name}`;
 
 export interface PermissionRecord {
   vhost: string;
@@ -84,6 +102,10 @@ export function exchangeRecord(exchange: Exchange): ExchangeRecord {
 
 export function queueRecord(queue: Queue): QueueRecord {
   return { vhost: queue.vhostName, name: queue.name, autoDelete: queue.autoDelete, arguments: tableToBase64(queue.arguments) };
+}
+
+export function policyRecord(policy: Policy): PolicyRecord {
+  return { vhost: policy.vhost, name: policy.name, pattern: policy.pattern, applyTo: policy.applyTo, priority: policy.priority, definition: { ...policy.definition } };
 }
 
 export function bindingRecord(vhost: string, binding: Binding): BindingRecord {

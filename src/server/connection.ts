@@ -17,6 +17,7 @@ import {
 } from '../amqp/spec.generated.js';
 import type { User } from '../auth/user-store.js';
 import type { ClientConnection, ClientState } from '../broker/clients.js';
+import { reachedLimit } from '../broker/limits.js';
 import type { Queue } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import { Channel } from './channel.js';
@@ -304,8 +305,18 @@ export class Connection implements FrameHandler, ClientConnection {
         10,
       );
     }
+    const clients = this.context.core.clients;
+    const userName = this.user!.name;
+    const channelLimit = reachedLimit(this.user!.limits, 'max-channels', clients.channelsOfUser(userName));
+    if (channelLimit !== undefined) {
+      throw new AmqpError(
+        ReplyCode.NOT_ALLOWED,
+        `number of channels opened for user '${userName}' has reached the maximum allowed user limit of (${channelLimit})`,
+      );
+    }
     const channel = new Channel(this, channelId);
     this.channels.set(channelId, channel);
+    clients.channelOpened(userName);
     this.send(channelId, { id: MethodId.ChannelOpenOk, channelId: '' });
   }
 
@@ -424,7 +435,22 @@ export class Connection implements FrameHandler, ClientConnection {
     if (!vhost) {
       throw new AmqpError(ReplyCode.NOT_ALLOWED, `vhost ${method.virtualHost} not found`, 10, 40);
     }
+    // RabbitMQ's order: the vhost's connection limit, the user's, then the user's access.
     const user = this.user!.name;
+    const clients = this.context.core.clients;
+    const vhostLimit = reachedLimit(vhost.limits, 'max-connections', clients.countInVhost(vhost.name));
+    if (vhostLimit !== undefined) {
+      throw new AmqpError(
+        ReplyCode.NOT_ALLOWED,
+        `access to vhost '${vhost.name}' refused for user '${user}': connection limit (${vhostLimit}) is reached`,
+        10,
+        40,
+      );
+    }
+    const userLimit = reachedLimit(this.user!.limits, 'max-connections', clients.countOfUser(user));
+    if (userLimit !== undefined) {
+      throw new AmqpError(ReplyCode.NOT_ALLOWED, `connection refused for user '${user}': user connection limit (${userLimit}) is reached`, 10, 40);
+    }
     if (!this.context.access.canAccessVhost(user, vhost.name)) {
       this.log.warn({ user, vhost: vhost.name }, 'vhost access refused');
       throw new AmqpError(ReplyCode.NOT_ALLOWED, `access to vhost '${vhost.name}' refused for user '${user}'`, 10, 40);
@@ -607,7 +633,9 @@ export class Connection implements FrameHandler, ClientConnection {
 
   /** Remove a channel once its close handshake finished. */
   channelClosed(channel: Channel): void {
-    if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
+    if (this.channels.get(channel.id) !== channel) return;
+    this.channels.delete(channel.id);
+    this.context.core.clients.channelClosed(this.userName);
   }
 
   /** After close-ok the client closes the socket (as with RabbitMQ); drop it ourselves only if it does not. */
@@ -622,6 +650,7 @@ export class Connection implements FrameHandler, ClientConnection {
 
   private releaseChannels(): void {
     for (const channel of this.channels.values()) channel.release();
+    for (let i = 0; i < this.channels.size; i++) this.context.core.clients.channelClosed(this.userName);
     this.channels.clear();
     this.vhost?.ownerGone(this);
   }

@@ -29,16 +29,13 @@ export const CLASSIC: QueueType = {
   name: 'classic',
   capabilities: { globalQos: true },
   settingsRules: SETTINGS,
-  policyKeys: new Set([
-    'message-ttl',
-    'expires',
-    'dead-letter-exchange',
-    'dead-letter-routing-key',
-    'max-length',
-    'max-length-bytes',
-    'overflow',
-    'queue-mode',
-    'consumer-timeout',
+  refusedPolicyKeys: new Set([
+    'max-age',
+    'stream-max-segment-size-bytes',
+    'queue-leader-locator',
+    'initial-cluster-size',
+    'delivery-limit',
+    'dead-letter-strategy',
   ]),
   checkDeclaration(declaration, resource) {
     validateQueueArguments(declaration.arguments, 'classic', resource);

@@ -144,6 +144,9 @@ export class MessageQueue implements Queue {
   get consumerCount(): number {
     return this.consumers.size;
   }
+  get priorityLengths(): readonly number[] | undefined {
+    return this.store.levelLengths;
+  }
   get singleActiveConsumer(): Consumer | undefined {
     return this.consumers.active;
   }
@@ -182,6 +185,7 @@ export class MessageQueue implements Queue {
 
   /** drop-head overflow: the oldest ready messages go (dead-lettered as 'maxlen') until the queue fits its limits. */
   private dropHeadsOverLimit(): void {
+    if (this.settings.maxLength === undefined && this.settings.maxLengthBytes === undefined) return;
     while (isOverLimit(this.settings, this.store)) {
       const head = this.store.shift();
       if (head === undefined) return;
@@ -307,6 +311,8 @@ export class MessageQueue implements Queue {
       back.push(entry);
     }
     if (back.length > 0) this.store.requeue(back);
+    // drop-head holds after a requeue too: requeued messages are at the head, so they go first.
+    if (this.settings.overflow === 'drop-head') this.dropHeadsOverLimit();
     this.dispatch();
   }
 
@@ -394,7 +400,9 @@ export class MessageQueue implements Queue {
     this.settings = settings;
     this.policies = policies;
     if (before.expires !== settings.expires) this.touch();
-    if (settings.overflow === 'drop-head') this.dropHeadsOverLimit();
+    // RabbitMQ applies new limits while still in the old overflow mode: a policy bringing
+    // max-length 2 and reject-publish to a drop-head queue of 5 still drops 3 at once.
+    if (before.overflow === 'drop-head') this.dropHeadsOverLimit();
     this.dispatch();
   }
 

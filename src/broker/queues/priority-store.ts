@@ -65,6 +65,13 @@ export class PriorityStore implements QueueStore {
     return n;
   }
 
+  get levelLengths(): number[] {
+    const lengths = Array.from(this.levels, (store) => store?.length ?? 0);
+    // Messages stored before the queue had levels are priority 0 as far as anyone could tell.
+    if (this.unlevelled !== undefined) lengths[0] += this.unlevelled.length;
+    return lengths;
+  }
+
   get overflowing(): boolean {
     if (this.unlevelled?.overflowing) return true;
     for (let level = this.top; level >= 0; level--) if (this.levels[level]?.overflowing) return true;

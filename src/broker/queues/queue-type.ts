@@ -36,8 +36,11 @@ export interface QueueType {
   readonly capabilities: QueueCapabilities;
   /** Which settings it acts on and its defaults; everything else in arguments and policies does not apply. */
   readonly settingsRules: SettingsRules;
-  /** Policy keys it honours (RabbitMQ's capabilities()'s policies), for effective_policy_definition. */
-  readonly policyKeys: ReadonlySet<string>;
+  /**
+   * Policy keys it cannot take (RabbitMQ's unsupported_policies): a policy holding any of
+   * them does not apply to a queue of this type at all, and the next matching one does.
+   */
+  readonly refusedPolicyKeys: ReadonlySet<string>;
   /** Refuses (BrokerError, RabbitMQ's code and text) a declaration this type cannot honour. */
   checkDeclaration(declaration: DeclarationFacts, resource: string): void;
   /** Refuses consumer arguments this type cannot honour. */

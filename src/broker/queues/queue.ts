@@ -4,7 +4,12 @@ import type { Message } from '../message.js';
 import type { QueueStats } from '../stats.js';
 import type { QueueSettings } from './settings.js';
 
-export type QueueTypeName = 'classic' | 'quorum' | 'stream';
+export const QUEUE_TYPE_NAMES = ['classic', 'quorum', 'stream'] as const;
+export type QueueTypeName = (typeof QUEUE_TYPE_NAMES)[number];
+
+export function isQueueTypeName(name: string): name is QueueTypeName {
+  return (QUEUE_TYPE_NAMES as readonly string[]).includes(name);
+}
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
 
@@ -127,6 +132,8 @@ export interface Queue {
   readonly unackedMessageCount: number;
   readonly unackedBytes: number;
   readonly consumerCount: number;
+  /** Ready messages per priority level, for a priority queue (RabbitMQ's priority_lengths). */
+  readonly priorityLengths: readonly number[] | undefined;
   /** Whether publishers should slow down (the backlog grows while consumers drain it). */
   readonly congested: boolean;
 

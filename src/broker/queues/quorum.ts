@@ -25,6 +25,7 @@ const SETTINGS: SettingsRules = {
   ]),
   defaults: { deliveryLimit: DEFAULT_DELIVERY_LIMIT },
   rejectPublishDlxIsDropHead: true,
+  policyWins: new Set(['overflow']),
 };
 
 /**
@@ -36,17 +37,20 @@ export const QUORUM: QueueType = {
   name: 'quorum',
   capabilities: { globalQos: false },
   settingsRules: SETTINGS,
-  policyKeys: new Set([
-    'message-ttl',
-    'expires',
-    'dead-letter-exchange',
-    'dead-letter-routing-key',
-    'max-length',
-    'max-length-bytes',
-    'overflow',
-    'delivery-limit',
-    'dead-letter-strategy',
-    'consumer-timeout',
+  refusedPolicyKeys: new Set([
+    'max-priority',
+    'queue-mode',
+    'single-active-consumer',
+    'ha-mode',
+    'ha-params',
+    'ha-sync-mode',
+    'ha-sync-batch-size',
+    'ha-promote-on-shutdown',
+    'ha-promote-on-failure',
+    'queue-master-locator',
+    'max-age',
+    'stream-max-segment-size-bytes',
+    'initial-cluster-size',
   ]),
   checkDeclaration(declaration, resource) {
     // Server-named quorum queues were refused (registry) before anything else.

@@ -42,6 +42,11 @@ export function queueTypeFor(declaration: DeclarationFacts, resource: string): Q
   return type;
 }
 
+/** The type of an existing queue. */
+export function queueTypeNamed(name: QueueTypeName): QueueType {
+  return TYPES[name] ?? CLASSIC;
+}
+
 /** The type a stored queue was declared with. */
 export function storedQueueType(args: FieldTable): QueueType {
   return TYPES[(args['x-queue-type'] as QueueTypeName | undefined) ?? 'classic'] ?? CLASSIC;

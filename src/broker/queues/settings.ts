@@ -35,7 +35,7 @@ export type PolicyDefinition = Readonly<Record<string, unknown>>;
  * args_policy table, rabbit_quorum_queue): `min` takes the smaller of both, `argument`
  * prefers the argument and falls back to the policy.
  */
-type Resolution = 'min' | 'argument';
+type Resolution = 'min' | 'argument' | 'policy' | 'deliveryLimit';
 
 interface SettingKey {
   argument: string;
@@ -64,6 +64,8 @@ export interface SettingsRules {
   readonly defaults?: Partial<QueueSettings>;
   /** Quorum queues take reject-publish-dlx and act as drop-head, as RabbitMQ's do. */
   readonly rejectPublishDlxIsDropHead?: boolean;
+  /** Settings where the policy beats the argument for this type (quorum queues' overflow). */
+  readonly policyWins?: ReadonlySet<keyof QueueSettings>;
 }
 
 /**
@@ -74,7 +76,8 @@ export function effectiveSettings(args: FieldTable, policy: PolicyDefinition | u
   const settings: Record<string, unknown> = { overflow: 'drop-head', deadLetterStrategy: 'at-most-once', singleActiveConsumer: false };
   for (const [field, key] of Object.entries(KEYS) as [keyof typeof KEYS, SettingKey][]) {
     if (!rules.honours.has(field)) continue;
-    const value = resolve(args[key.argument], policy?.[key.policy], key.resolution);
+    const resolution = rules.policyWins?.has(field) ? 'policy' : field === 'deliveryLimit' ? 'deliveryLimit' : key.resolution;
+    const value = resolve(args[key.argument], policy?.[key.policy], resolution);
     if (value !== undefined) settings[field] = value;
     else if (rules.defaults?.[field] !== undefined) settings[field] = rules.defaults[field];
   }
@@ -91,7 +94,11 @@ function resolve(argument: FieldValue | undefined, policy: unknown, resolution: 
   const fromPolicy = plain(policy);
   if (fromArgument === undefined) return fromPolicy;
   if (fromPolicy === undefined || resolution === 'argument') return fromArgument;
-  return typeof fromArgument === 'number' && typeof fromPolicy === 'number' ? Math.min(fromArgument, fromPolicy) : fromArgument;
+  if (resolution === 'policy') return fromPolicy;
+  if (typeof fromArgument !== 'number' || typeof fromPolicy !== 'number') return fromArgument;
+  // RabbitMQ 4: a negative delivery limit means none, so the other one is the stricter.
+  if (resolution === 'deliveryLimit' && (fromArgument < 0 || fromPolicy < 0)) return Math.max(fromArgument, fromPolicy);
+  return Math.min(fromArgument, fromPolicy);
 }
 
 function plain(value: unknown): string | number | undefined {

@@ -12,6 +12,8 @@ export interface QueueStore {
   readonly bytes: number;
   /** True while ready messages no longer fit in memory and go elsewhere (disk). */
   readonly overflowing: boolean;
+  /** Ready messages per priority level, for a store that has levels. */
+  readonly levelLengths?: readonly number[];
   /** Appends a new message; returns the durability epoch to wait for (0: nothing to wait for). */
   push(entry: QueuedMessage): number;
   peek(): QueuedMessage | undefined;

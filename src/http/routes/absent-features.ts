@@ -5,18 +5,14 @@ import { type AccessLevel } from '../auth.js';
 import { register, type ApiRequest } from '../api.js';
 
 /**
- * RabbitMQ features Warren does not have (policies, runtime parameters, limits, topic
- * permissions), answered honestly so that scripts listing them work: listings are empty,
+ * RabbitMQ features Warren does not have (runtime parameters, topic permissions),
+ * answered honestly so that scripts listing them work: listings are empty,
  * one item is 404, and a change is 400 with a reason saying what to do instead.
  */
 const ABSENT: ReadonlyArray<{ base: string; params: string[]; read: AccessLevel; write: AccessLevel; reason: string }> = [
-  { base: '/api/policies', params: ['vhost', 'name'], read: 'management', write: 'policymaker', reason: "Warren does not apply policies: declare the queue with the equivalent x-arguments instead" },
-  { base: '/api/operator-policies', params: ['vhost', 'name'], read: 'management', write: 'administrator', reason: 'Warren does not apply operator policies' },
   { base: '/api/parameters', params: ['component', 'vhost', 'name'], read: 'management', write: 'policymaker', reason: 'Warren has no runtime parameters (no federation or shovel plugins)' },
   { base: '/api/global-parameters', params: ['name'], read: 'administrator', write: 'administrator', reason: 'Warren has no global runtime parameters' },
   { base: '/api/topic-permissions', params: ['vhost', 'user'], read: 'administrator', write: 'administrator', reason: 'Warren does not check topic permissions: restrict write access to the topic exchange with set_permissions instead' },
-  { base: '/api/vhost-limits', params: ['vhost', 'name'], read: 'management', write: 'administrator', reason: 'Warren does not enforce vhost limits' },
-  { base: '/api/user-limits', params: ['user', 'name'], read: 'administrator', write: 'administrator', reason: 'Warren does not enforce user limits' },
 ];
 
 export function absentFeatureRoutes(app: FastifyInstance, control: ControlPlane): void {

@@ -17,10 +17,15 @@ export function vhostAndUserRoutes(app: FastifyInstance, control: ControlPlane):
     level: 'administrator',
     body: vhostBody,
     handler: (req, reply) => {
-      const body = req.body as { description?: string; tags?: string | string[] };
+      const body = req.body as { description?: string; tags?: string | string[]; default_queue_type?: string; defaultqueuetype?: string };
       const isNew = vhosts.put(
         req.params.vhost,
-        { description: body.description, tags: body.tags === undefined ? undefined : parseTags(body.tags) },
+        {
+          description: body.description,
+          tags: body.tags === undefined ? undefined : parseTags(body.tags),
+          // RabbitMQ 3.12+ reads default_queue_type; 3.10 read defaultqueuetype. Both work here.
+          defaultQueueType: body.default_queue_type ?? body.defaultqueuetype,
+        },
         req.caller.name,
       );
       return createdOrNoContent(reply, isNew);
