@@ -94,10 +94,13 @@ export class Storage implements Durability {
     return { log, mark: new DeliveredMark(markPath, DeliveredMark.read(markPath)) };
   }
 
-  /** Where a durable log lives; `part` names one of several logs under one name (a priority level). */
+  /**
+   * Where a durable log lives; `part` names one of several logs under one name (a priority
+   * level), kept beside the name's own folder so that removing one never removes another.
+   */
   durableDir(scope: string, name: string, part = ''): string {
     const hash = createHash('sha1').update(scope).update('\u0000').update(name).digest('hex');
-    return part === '' ? join(this.options.dataDir, 'queues', hash) : join(this.options.dataDir, 'queues', hash, part);
+    return join(this.options.dataDir, 'queues', part === '' ? hash : `${hash}-${part}`);
   }
 
   /** A log for messages that need not survive a restart; it touches the disk only when written to. */

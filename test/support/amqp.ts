@@ -273,6 +273,13 @@ export function get(ch: Channel, queue: string, options: Options.Get = {}) {
   return within(ch.get(queue, options), WAIT_MS, 'basic.get');
 }
 
+/** basic.get that must find a message (fails the test on get-empty). */
+export async function getOne(ch: Channel, queue: string, options: Options.Get = {}): Promise<Message> {
+  const message = await get(ch, queue, options);
+  assert.ok(message, `expected a message in ${queue}, got get-empty`);
+  return message;
+}
+
 /** Publishes each body to the default exchange (routing key = queue). */
 export function sendAll(ch: Channel, queue: string, bodyList: string[], options: Options.Publish = {}): void {
   for (const b of bodyList) ch.sendToQueue(queue, Buffer.from(b), options);
