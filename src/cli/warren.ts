@@ -22,6 +22,11 @@ const program = new Command('warren')
   .option('--heartbeat <seconds>', 'heartbeat the server proposes, 0 = off (default 60)')
   .option('--frame-max <bytes>', 'largest frame size (default 131072)')
   .option('--channel-max <n>', 'most channels per connection (default 2047)')
+  .option('--consumer-timeout <ms>', `longest a delivery may stay unacknowledged, 0 = none (default 1800000; ${envName('consumerTimeoutMs')})`)
+  .option(
+    '--consumer-timeout-mode <mode>',
+    `close-channel (RabbitMQ's) or cancel-consumer (only the late consumer goes) (${envName('consumerTimeoutMode')})`,
+  )
   .option(
     '--server-property <key=value>',
     'override a connection.start server property, e.g. product=RabbitMQ (repeatable)',
@@ -41,6 +46,8 @@ const fromFlags: RawSettings = {
   serverProperties: flags.serverProperty,
   httpPort: flags.httpPort,
   metricsPort: flags.metricsPort,
+  consumerTimeoutMs: flags.consumerTimeout,
+  consumerTimeoutMode: flags.consumerTimeoutMode,
 };
 
 /** For the command, 0 turns an HTTP endpoint off (for the embedding API, 0 means any free port). */

@@ -29,4 +29,17 @@ export interface BrokerOptions {
   metricsPort?: number | null;
   /** Group-commit window in ms: persistent messages written within it share one fdatasync. Default 2. */
   syncIntervalMs?: number;
+  /**
+   * How long a delivery may stay unacknowledged, in ms, as RabbitMQ's consumer_timeout
+   * (queues may set less with x-consumer-timeout or the consumer-timeout policy key).
+   * Default 1800000 (30 minutes); 0 = no timeout.
+   */
+  consumerTimeoutMs?: number;
+  /**
+   * What a timeout does: 'close-channel' (RabbitMQ's 406 on the channel, every unacked
+   * message of the channel requeued; the default) or 'cancel-consumer' (only the late
+   * consumer is cancelled with basic.cancel and its messages requeued, the channel
+   * stays open; for clients announcing consumer_cancel_notify, else the channel closes).
+   */
+  consumerTimeoutMode?: 'close-channel' | 'cancel-consumer';
 }

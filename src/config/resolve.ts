@@ -18,6 +18,8 @@ export const SETTINGS = {
   serverProperties: 'properties',
   httpPort: 'number',
   metricsPort: 'number',
+  consumerTimeoutMs: 'number',
+  consumerTimeoutMode: ['close-channel', 'cancel-consumer'],
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -82,6 +84,7 @@ function parseSetting(setting: SettingName, value: unknown, previous: unknown): 
     return { ...(previous as Record<string, string> | undefined), ...parseProperties(setting, value) };
   }
   if (typeof value !== 'string') throw new Error(`${setting} must be a string, got ${JSON.stringify(value)}`);
+  if (Array.isArray(kind) && !kind.includes(value)) throw new Error(`${setting} must be one of ${kind.join(', ')}, got ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -9,6 +9,8 @@ export class ChannelConsumer implements Consumer {
   /** `x-priority` (an integer; the queue has checked its type). */
   readonly priority: number;
   readonly arguments: FieldTable;
+  /** The consumer's own x-consumer-timeout (ms), when it gave one. */
+  readonly timeoutMs: number | undefined;
 
   constructor(
     readonly channel: Channel,
@@ -23,6 +25,8 @@ export class ChannelConsumer implements Consumer {
     this.arguments = args;
     const priority = args['x-priority'];
     this.priority = priority === undefined ? 0 : Number(priority);
+    const timeout = args['x-consumer-timeout'];
+    this.timeoutMs = typeof timeout === 'number' || typeof timeout === 'bigint' ? Number(timeout) : undefined;
   }
 
   get owner(): object {

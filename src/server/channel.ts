@@ -388,7 +388,64 @@ export class Channel implements ClientChannel {
       stats.deliver++;
       consumer.unacked++;
     } else stats.get++;
-    this.unacked.add({ tag, queue, entry, consumer, settled: false });
+    const timeoutMs = this.consumerTimeoutFor(queue, consumer);
+    const deadline = timeoutMs === 0 ? 0 : Date.now() + timeoutMs;
+    this.unacked.add({ tag, queue, entry, consumer, settled: false, deadline, timeoutMs });
+  }
+
+  /**
+   * How long a delivery may stay unacked: the consumer's x-consumer-timeout (RabbitMQ
+   * 4.3: it always wins), else the queue's (its argument and policy, the lower), else
+   * the broker's consumer_timeout. 0 = no limit.
+   */
+  private consumerTimeoutFor(queue: Queue, consumer: ChannelConsumer | undefined): number {
+    const own = consumer?.timeoutMs;
+    if (own !== undefined) return own;
+    return queue.settings.consumerTimeout ?? this.connection.context.settings.consumerTimeoutMs;
+  }
+
+  /**
+   * The consumer timeout: a delivery left unacked past its deadline closes the channel
+   * with RabbitMQ's 406 (its unacked messages go back to their queues), or, in
+   * cancel-consumer mode and for clients that take basic.cancel, cancels only the late
+   * consumer and gives back its messages.
+   */
+  checkConsumerTimeouts(now: number): void {
+    if (this.state !== 'open') return;
+    const late = this.unacked.overdue(now);
+    if (late === undefined) return;
+    const connection = this.connection;
+    const consumer = late.consumer;
+    const cancelOnly =
+      connection.context.settings.consumerTimeoutMode === 'cancel-consumer' &&
+      consumer !== undefined &&
+      connection.clientCapabilities.consumer_cancel_notify === true;
+    connection.log.warn(
+      { channel: this.id, consumer: consumer?.tag, deliveryTag: late.tag, timeoutMs: late.timeoutMs },
+      'delivery tag %d on channel %d not acknowledged within %d ms: %s',
+      late.tag,
+      this.id,
+      late.timeoutMs,
+      cancelOnly ? 'cancelling its consumer' : 'closing the channel',
+    );
+    if (!cancelOnly) {
+      this.closeWithError(
+        new AmqpError(
+          ReplyCode.PRECONDITION_FAILED,
+          `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${late.timeoutMs} ms. ` +
+            'This timeout value can be configured, see consumers doc guide to learn more',
+        ),
+      );
+      return;
+    }
+    this.consumers.delete(consumer.tag);
+    consumer.queue.removeConsumer(consumer);
+    this.send({ id: MethodId.BasicCancel, consumerTag: consumer.tag, nowait: true });
+    const returned = this.unacked.takeReturned(consumer);
+    consumer.unacked -= returned.length;
+    this.requeue(returned);
+    // The rest of the channel's deliveries may be late too.
+    this.checkConsumerTimeouts(now);
   }
 
   /** Settled deliveries free prefetch room: let the affected queues dispatch again. */

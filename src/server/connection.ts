@@ -672,6 +672,12 @@ export class Connection implements FrameHandler, ClientConnection {
     clearTimeout(this.closeTimer);
   }
 
+  /** Closes (or cancels consumers of) channels with deliveries unacknowledged past their deadline. */
+  checkConsumerTimeouts(now: number): void {
+    if (this.phase !== 'open') return;
+    for (const channel of this.channels.values()) channel.checkConsumerTimeouts(now);
+  }
+
   /** Channels for management listings. */
   listChannels(): IterableIterator<Channel> {
     return this.channels.values();

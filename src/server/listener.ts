@@ -7,11 +7,15 @@ import { IngressPacer } from './ingress-pacer.js';
 const SHUTDOWN_GRACE_MS = 1000;
 /** Incoming bytes handled per event-loop turn, across all connections (see IngressPacer). */
 const INGRESS_BYTES_PER_TURN = 1 << 20;
+/** How often unacknowledged deliveries are checked against their consumer timeout. */
+const CONSUMER_TIMEOUT_CHECK_MS = 250;
 
 /** Accepts AMQP clients on one TCP address and keeps track of their connections. */
 export class AmqpListener {
   readonly connections = new Set<Connection>();
   private readonly server: Server;
+  /** One sweep for every connection: a channel costs a comparison unless a deadline is due. */
+  private readonly timeoutSweep: NodeJS.Timeout;
 
   constructor(context: Omit<ServerContext, 'connectionClosed' | 'ingress'>) {
     const fullContext: ServerContext = {
@@ -22,6 +26,11 @@ export class AmqpListener {
     this.server = createServer({ noDelay: true }, (socket: Socket) => {
       this.connections.add(new Connection(socket, fullContext));
     });
+    this.timeoutSweep = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.connections) connection.checkConsumerTimeouts(now);
+    }, CONSUMER_TIMEOUT_CHECK_MS);
+    this.timeoutSweep.unref();
   }
 
   /** Resolves with the port actually bound (useful with port 0). */
@@ -38,6 +47,7 @@ export class AmqpListener {
 
   /** Stops accepting, asks every client to close (320 CONNECTION_FORCED), then drops stragglers. */
   async close(): Promise<void> {
+    clearInterval(this.timeoutSweep);
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const connection of this.connections) connection.closeForced('broker shutdown');
     if (this.connections.size > 0) {

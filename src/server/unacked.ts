@@ -11,6 +11,10 @@ export interface Delivery {
   /** Undefined for basic.get. */
   readonly consumer: ChannelConsumer | undefined;
   settled: boolean;
+  /** Epoch ms by which it must be acknowledged (consumer timeout); 0 = no deadline. */
+  readonly deadline: number;
+  /** The timeout that set the deadline, for the error text. */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -21,6 +25,10 @@ export interface Delivery {
 export class UnackedDeliveries {
   private readonly deliveries = new Deque<Delivery>();
   private settledInside = 0;
+  /** No unsettled delivery is due before this (a lower bound; Infinity when none has a deadline). */
+  private nextDeadline = Infinity;
+  /** Tags given back to their queues on a consumer timeout: a late ack of one is ignored, not an error. */
+  private returnedTags: Set<number> | undefined;
 
   get count(): number {
     return this.deliveries.length - this.settledInside;
@@ -28,6 +36,40 @@ export class UnackedDeliveries {
 
   add(delivery: Delivery): void {
     this.deliveries.push(delivery);
+    if (delivery.deadline !== 0 && delivery.deadline < this.nextDeadline) this.nextDeadline = delivery.deadline;
+  }
+
+  /**
+   * The oldest unsettled delivery past its deadline at `now`, if any. Cheap when nothing
+   * can be due yet; otherwise one pass, which also finds the next deadline.
+   */
+  overdue(now: number): Delivery | undefined {
+    if (now < this.nextDeadline) return undefined;
+    let next = Infinity;
+    for (const delivery of this.deliveries) {
+      if (delivery.settled || delivery.deadline === 0) continue;
+      if (delivery.deadline <= now) return delivery;
+      if (delivery.deadline < next) next = delivery.deadline;
+    }
+    this.nextDeadline = next;
+    return undefined;
+  }
+
+  /**
+   * Takes a consumer's unsettled deliveries to give them back to their queues (its
+   * timeout ran out); they stay known by tag so that a late ack of one is ignored.
+   */
+  takeReturned(consumer: ChannelConsumer): Delivery[] {
+    const taken: Delivery[] = [];
+    for (const delivery of this.deliveries) {
+      if (delivery.settled || delivery.consumer !== consumer) continue;
+      delivery.settled = true;
+      this.settledInside++;
+      (this.returnedTags ??= new Set()).add(delivery.tag);
+      taken.push(delivery);
+    }
+    this.dropSettledHead();
+    return taken;
   }
 
   /**
@@ -38,7 +80,11 @@ export class UnackedDeliveries {
   take(tag: number, multiple: boolean): Delivery[] {
     if (multiple && tag === 0) return this.takeAll();
     const index = this.indexOf(tag);
-    if (index < 0) throw preconditionFailed(`unknown delivery tag ${tag}`);
+    if (index < 0) {
+      if (!this.returnedTags?.delete(tag)) throw preconditionFailed(`unknown delivery tag ${tag}`);
+      // The tag itself went back to its queue: a multiple ack still settles the ones before it.
+      return multiple ? this.takeBefore(this.insertionPoint(tag)) : [];
+    }
     if (!multiple) {
       const delivery = this.deliveries.at(index)!;
       if (index === 0) {
@@ -50,8 +96,13 @@ export class UnackedDeliveries {
       }
       return [delivery];
     }
+    return this.takeBefore(index + 1);
+  }
+
+  /** Removes the first `count` deliveries; returns those not settled yet. */
+  private takeBefore(count: number): Delivery[] {
     const taken: Delivery[] = [];
-    for (let i = 0; i <= index; i++) {
+    for (let i = 0; i < count; i++) {
       const delivery = this.deliveries.shift()!;
       if (delivery.settled) this.settledInside--;
       else taken.push(delivery);

@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokerError } from '../../src/broker/errors.js';
 import type { Queue, QueuedMessage } from '../../src/broker/queues/queue.js';
+import type { ChannelConsumer } from '../../src/server/channel-consumer.js';
 import { UnackedDeliveries, type Delivery } from '../../src/server/unacked.js';
 
-const delivery = (tag: number): Delivery => ({
+const delivery = (tag: number, deadline = 0, consumer?: ChannelConsumer): Delivery => ({
   tag,
   queue: {} as Queue,
   entry: {} as QueuedMessage,
-  consumer: undefined,
+  consumer,
   settled: false,
+  deadline,
+  timeoutMs: deadline,
 });
 
 function filled(...tags: number[]) {
@@ -63,5 +66,36 @@ describe('UnackedDeliveries (RabbitMQ ack rules)', () => {
     unacked.restore([...one, ...two]);
     assert.equal(unacked.count, 3);
     assert.deepEqual(tags(unacked.takeAll()), [1, 2, 3]);
+  });
+});
+
+describe('consumer timeout deadlines', () => {
+  it('finds the oldest unsettled delivery past its deadline, and nothing before the earliest one is due', () => {
+    const unacked = new UnackedDeliveries();
+    unacked.add(delivery(1, 1000));
+    unacked.add(delivery(2, 500));
+    unacked.add(delivery(3, 0));
+    assert.equal(unacked.overdue(400), undefined);
+    assert.equal(unacked.overdue(600)?.tag, 2);
+    unacked.take(2, false);
+    assert.equal(unacked.overdue(600), undefined);
+    assert.equal(unacked.overdue(1000)?.tag, 1);
+    unacked.take(1, false);
+    assert.equal(unacked.overdue(1_000_000), undefined, 'no deadline, never due');
+  });
+
+  it("gives back one consumer's deliveries; a later ack of one of them is ignored, and a multiple ack still settles the others", () => {
+    const a = {} as ChannelConsumer;
+    const b = {} as ChannelConsumer;
+    const unacked = new UnackedDeliveries();
+    unacked.add(delivery(1, 0, b));
+    unacked.add(delivery(2, 0, a));
+    unacked.add(delivery(3, 0, b));
+    unacked.add(delivery(4, 0, a));
+    assert.deepEqual(unacked.takeReturned(a).map((d) => d.tag), [2, 4]);
+    assert.equal(unacked.count, 2);
+    assert.deepEqual(unacked.take(2, false), []);
+    assert.deepEqual(unacked.take(4, true).map((d) => d.tag), [1, 3]);
+    assert.throws(() => unacked.take(4, false), BrokerError, 'only once');
   });
 });

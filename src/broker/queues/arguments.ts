@@ -179,14 +179,16 @@ export function queueTypeProblem(value: FieldValue | undefined, args: FieldTable
 }
 
 /**
- * basic.consume's arguments RabbitMQ checks (rabbit_amqqueue:consume_args/0): x-priority
- * must be an integer, whatever the queue type.
+ * basic.consume's arguments RabbitMQ checks (rabbit_amqqueue:consume_args/0 and, from 4.3,
+ * x-consumer-timeout): integers, whatever the queue type. Other consumer arguments are
+ * kept and ignored, as RabbitMQ does.
  */
-export function checkConsumerPriority(args: FieldTable, resource: string): void {
-  const priority = args['x-priority'];
-  if (priority === undefined) return;
-  const kind = kindOf(priority, args, 'x-priority');
-  if (!INTEGER_TYPES.has(kind)) throw preconditionFailed(`invalid arg 'x-priority' for ${resource}: {unacceptable_type,${kind}}`);
+export function checkConsumerArguments(args: FieldTable, resource: string): void {
+  for (const [key, check] of [['x-priority', integer], ['x-consumer-timeout', nonNegativeInteger]] as const) {
+    if (!Object.hasOwn(args, key)) continue;
+    const problem = check(args[key], args, key);
+    if (problem) throw preconditionFailed(`invalid arg '${key}' for ${resource}: ${problem}`);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { MessageQueue } from './message-queue.js';
 import { PriorityStore } from './priority-store.js';
 import type { Queue } from './queue.js';
 import type { QueueParts, QueueType } from './queue-type.js';
-import { checkConsumerPriority, validateQueueArguments } from './arguments.js';
+import { checkConsumerArguments, validateQueueArguments } from './arguments.js';
 import { effectiveSettings, type SettingsRules } from './settings.js';
 import type { QueueStore, StoreSpec } from './store.js';
 
@@ -27,7 +27,7 @@ const SETTINGS: SettingsRules = {
  */
 export const CLASSIC: QueueType = {
   name: 'classic',
-  capabilities: { globalQos: true },
+  capabilities: { globalQos: true, getWithSingleActiveConsumer: true },
   settingsRules: SETTINGS,
   refusedPolicyKeys: new Set([
     'max-age',
@@ -40,7 +40,7 @@ export const CLASSIC: QueueType = {
   checkDeclaration(declaration, resource) {
     validateQueueArguments(declaration.arguments, 'classic', resource);
   },
-  checkConsumerArguments: checkConsumerPriority,
+  checkConsumerArguments: checkConsumerArguments,
   create: (parts) => classicQueue(parts, (spec, maxPriority) =>
     !maxPriority ? { store: parts.stores.create(spec), lastSeq: 0 } : { store: PriorityStore.create(parts.stores, spec, maxPriority), lastSeq: 0 },
   ),

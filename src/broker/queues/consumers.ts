@@ -3,15 +3,16 @@ import type { Consumer } from './queue.js';
 /**
  * Who gets a queue's next message, as RabbitMQ decides it:
  * - consumer priorities (`x-priority`): the highest-priority consumers that can take a
- *   message get it, round-robin among themselves; lower ones only while all higher ones
- *   are full (prefetch, flow control);
- * - single active consumer: only one consumer receives, the earliest registered one;
- *   when it goes, the next one in registration order takes over.
- * Consumers are kept in groups of equal priority, highest first, each in arrival order.
+ *   message get it; lower ones only while every higher one is full (prefetch, a backed-up
+ *   socket). Among equals, strict round-robin: the consumer that just got a message goes
+ *   to the back of its group, and a new consumer joins at the back;
+ * - single active consumer: only one consumer receives, the first to register; when it
+ *   goes, the waiting consumer with the highest priority (the earliest of those) takes over.
  */
 export class ConsumerSet {
-  private readonly groups: { priority: number; members: Consumer[]; next: number }[] = [];
-  /** Every consumer in registration order (who takes over as single active consumer). */
+  /** Groups of equal priority, highest first; each in round-robin order (next one first). */
+  private readonly groups: { priority: number; members: Consumer[] }[] = [];
+  /** Every consumer in registration order. */
   private readonly arrivals: Consumer[] = [];
   /** The single active consumer (when the queue has that setting), else undefined. */
   private activeConsumer: Consumer | undefined;
@@ -20,10 +21,6 @@ export class ConsumerSet {
 
   get size(): number {
     return this.arrivals.length;
-  }
-
-  get isSingleActive(): boolean {
-    return this.singleActive;
   }
 
   /** The consumer receiving, for a single-active-consumer queue. */
@@ -36,11 +33,15 @@ export class ConsumerSet {
     return !this.singleActive || this.activeConsumer === consumer;
   }
 
+  has(consumer: Consumer): boolean {
+    return this.arrivals.includes(consumer);
+  }
+
   add(consumer: Consumer): void {
     let at = this.groups.findIndex((group) => group.priority <= consumer.priority);
     if (at < 0 || this.groups[at].priority !== consumer.priority) {
       at = at < 0 ? this.groups.length : at;
-      this.groups.splice(at, 0, { priority: consumer.priority, members: [], next: 0 });
+      this.groups.splice(at, 0, { priority: consumer.priority, members: [] });
     }
     this.groups[at].members.push(consumer);
     this.arrivals.push(consumer);
@@ -52,20 +53,16 @@ export class ConsumerSet {
    * active consumer), if any.
    */
   remove(consumer: Consumer): Consumer | undefined {
-    for (let g = 0; g < this.groups.length; g++) {
-      const group = this.groups[g];
-      const at = group.members.indexOf(consumer);
-      if (at < 0) continue;
-      group.members.splice(at, 1);
-      if (group.next > at) group.next--;
-      if (group.next >= group.members.length) group.next = 0;
-      if (group.members.length === 0) this.groups.splice(g, 1);
-      this.arrivals.splice(this.arrivals.indexOf(consumer), 1);
-      if (this.activeConsumer !== consumer) return undefined;
-      this.activeConsumer = this.arrivals[0];
-      return this.activeConsumer;
-    }
-    return undefined;
+    const arrival = this.arrivals.indexOf(consumer);
+    if (arrival < 0) return undefined;
+    this.arrivals.splice(arrival, 1);
+    const g = this.groups.findIndex((group) => group.priority === consumer.priority);
+    const members = this.groups[g].members;
+    members.splice(members.indexOf(consumer), 1);
+    if (members.length === 0) this.groups.splice(g, 1);
+    if (this.activeConsumer !== consumer) return undefined;
+    this.activeConsumer = this.successor();
+    return this.activeConsumer;
   }
 
   /** Consumers in registration order. */
@@ -83,7 +80,7 @@ export class ConsumerSet {
 
   /**
    * The consumer to hand the next message to, or undefined when none can take one now.
-   * Advances the round-robin position of the chosen consumer's group.
+   * The one chosen goes to the back of its group.
    */
   pick(): Consumer | undefined {
     if (this.singleActive) {
@@ -92,18 +89,25 @@ export class ConsumerSet {
     }
     const groups = this.groups;
     for (let g = 0; g < groups.length; g++) {
-      const group = groups[g];
-      const members = group.members;
-      const count = members.length;
-      for (let i = 0; i < count; i++) {
-        const index = (group.next + i) % count;
-        const consumer = members[index];
-        if (consumer.canTake()) {
-          group.next = (index + 1) % count;
-          return consumer;
+      const members = groups[g].members;
+      for (let i = 0; i < members.length; i++) {
+        const consumer = members[i];
+        if (!consumer.canTake()) continue;
+        if (members.length > 1) {
+          if (i === 0) members.shift();
+          else members.splice(i, 1);
+          members.push(consumer);
         }
+        return consumer;
       }
     }
     return undefined;
+  }
+
+  /** Who takes over from a single active consumer: the highest priority, then the earliest registered. */
+  private successor(): Consumer | undefined {
+    let best: Consumer | undefined;
+    for (const consumer of this.arrivals) if (best === undefined || consumer.priority > best.priority) best = consumer;
+    return best;
   }
 }

@@ -1,6 +1,6 @@
 import type { FieldTable } from '../../amqp/field-table.js';
 import type { Binding } from '../binding.js';
-import { accessRefused, preconditionFailed } from '../errors.js';
+import { accessRefused, preconditionFailed, resourceLocked } from '../errors.js';
 import type { Message } from '../message.js';
 import { QueueStats } from '../stats.js';
 import { ConsumerSet } from './consumers.js';
@@ -264,6 +264,11 @@ export class MessageQueue implements Queue {
   }
 
   get(noAck: boolean): QueuedMessage | undefined {
+    if (this.settings.singleActiveConsumer && !this.capabilities.getWithSingleActiveConsumer) {
+      throw resourceLocked(
+        `cannot obtain access to locked ${this.description}. basic.get operations are not supported by ${this.type} queues with single active consumer`,
+      );
+    }
     this.touch();
     const entry = this.takeLive();
     if (entry === undefined) return undefined;
@@ -349,7 +354,9 @@ export class MessageQueue implements Queue {
 
   assertCanConsume(exclusive: boolean, args: FieldTable): void {
     this.checkConsumerArguments(args, this.description);
-    if (this.consumers.list().some((c) => c.exclusive) || (exclusive && this.consumers.size > 0)) {
+    // An exclusive consumer cannot share a queue, nor stand in line behind a single active one.
+    const exclusiveRefused = exclusive && (this.consumers.size > 0 || this.settings.singleActiveConsumer);
+    if (exclusiveRefused || this.consumers.list().some((c) => c.exclusive)) {
       throw accessRefused(`queue '${this.name}' in vhost '${this.vhostName}' in exclusive use`);
     }
   }
@@ -363,11 +370,13 @@ export class MessageQueue implements Queue {
   }
 
   removeConsumer(consumer: Consumer): void {
-    if (!this.consumers.list().includes(consumer)) return;
+    if (!this.consumers.has(consumer)) return;
     const promoted = this.consumers.remove(consumer);
     if (promoted !== undefined) {
       promoted.activated?.(this);
-      this.dispatch();
+      // Not at once: a channel closing gives back its unacked messages right after removing
+      // its consumers, and those go to the new active consumer first.
+      queueMicrotask(() => this.dispatch());
     }
     if (this.consumers.size > 0) return;
     this.relieve(); // nobody drains it now: publishers need not wait

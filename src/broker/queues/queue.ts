@@ -90,6 +90,8 @@ export interface QueueHost {
 export interface QueueCapabilities {
   /** basic.qos(global=true) on a consuming channel (quorum queues refuse it with 540). */
   readonly globalQos: boolean;
+  /** basic.get while a single active consumer is set (quorum queues refuse it with 405). */
+  readonly getWithSingleActiveConsumer: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { preconditionFailed } from '../errors.js';
-import { checkConsumerPriority, validateQueueArguments } from './arguments.js';
+import { checkConsumerArguments, validateQueueArguments } from './arguments.js';
 import { MessageQueue } from './message-queue.js';
 import type { Queue } from './queue.js';
 import type { QueueParts, QueueType } from './queue-type.js';
@@ -35,7 +35,7 @@ const SETTINGS: SettingsRules = {
  */
 export const QUORUM: QueueType = {
   name: 'quorum',
-  capabilities: { globalQos: false },
+  capabilities: { globalQos: false, getWithSingleActiveConsumer: false },
   settingsRules: SETTINGS,
   refusedPolicyKeys: new Set([
     'max-priority',
@@ -59,7 +59,7 @@ export const QUORUM: QueueType = {
     if (declaration.exclusive) throw preconditionFailed(`invalid property 'exclusive-owner' for ${resource}`);
     if (!declaration.durable) throw preconditionFailed(`invalid property 'non-durable' for ${resource}`);
   },
-  checkConsumerArguments: checkConsumerPriority,
+  checkConsumerArguments: checkConsumerArguments,
   create: (parts) => quorumQueue(parts, (spec) => ({ store: parts.stores.create(spec), lastSeq: 0 })),
   recover: (parts) => quorumQueue(parts, (spec) => parts.stores.recover(spec) ?? { store: parts.stores.create(spec), lastSeq: 0 }),
 };

@@ -63,6 +63,9 @@ function consume(channel: Channel, method: BasicConsume): void {
   const queueName = channel.queueName(method.queue);
   channel.checkAccess('read', 'queue', queueName);
   const queue = channel.vhost.queueFor(queueName, channel.connection);
+  if (!queue.capabilities.globalQos && channel.channelPrefetch > 0) {
+    throw new AmqpError(ReplyCode.NOT_IMPLEMENTED, `${queue.description} does not support global qos`, 60, 20);
+  }
   queue.assertCanConsume(method.exclusive, method.arguments);
   const consumer = new ChannelConsumer(
     channel,
