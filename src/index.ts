@@ -56,7 +56,7 @@ export class Broker {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'warren-'));
     const storage = Storage.open({ dataDir, log, syncIntervalMs: options.syncIntervalMs ?? 2 });
     const brokerStorage = new BrokerStorage(storage);
-    const core = new BrokerCore(brokerStorage.stores);
+    const core = new BrokerCore(brokerStorage.stores, brokerStorage.durability);
     const access = new AccessControl();
     const alarms = new ResourceAlarms(log);
     alarms.watchWrites(storage);

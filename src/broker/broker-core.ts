@@ -27,6 +27,16 @@ export type BrokerEventMap = {
   policyRemoved: [vhost: VirtualHost, kind: PolicyKind, name: string];
 };
 
+/**
+ * Where the domain learns that a durability ticket (what a store's push returned) has
+ * reached disk; storage provides it, a broker without storage answers at once.
+ */
+export interface DurabilityPort {
+  whenDurable(ticket: number, done: (ok: boolean) => void): void;
+}
+
+const IMMEDIATELY: DurabilityPort = { whenDurable: (_ticket, done) => done(true) };
+
 /** What operators say about a vhost (RabbitMQ's description, tags and default queue type). */
 export interface VhostMetadata {
   description: string;
@@ -43,13 +53,16 @@ export class BrokerCore {
   /** Open client connections of every protocol. */
   readonly clients = new ClientRegistry();
 
-  constructor(private readonly stores?: QueueStoreFactory) {}
+  constructor(
+    private readonly stores?: QueueStoreFactory,
+    private readonly durability: DurabilityPort = IMMEDIATELY,
+  ) {}
 
   /** The vhost, created (empty but for the predeclared exchanges) if it does not exist. */
   addVhost(name: string): VirtualHost {
     let vhost = this.vhosts.get(name);
     if (vhost) return vhost;
-    vhost = new VirtualHost(name, this.events, this.stats, this.stores);
+    vhost = new VirtualHost(name, this.events, this.stats, this.durability, this.stores);
     this.vhosts.set(name, vhost);
     this.events.emit('vhostAdded', vhost);
     return vhost;

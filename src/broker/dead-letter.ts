@@ -6,22 +6,33 @@ import { publish, PublishResult, type PublishOptions } from './publish.js';
 import type { DeathReason, Queue, QueuedMessage } from './queues/queue.js';
 import type { VirtualHost } from './vhost.js';
 
+/** What dead-lettering did: whether some queue took the message, and the durability ticket of that. */
+export interface DeadLetterOutcome {
+  readonly routed: boolean;
+  readonly ticket: number;
+}
+
+const NOT_ROUTED: DeadLetterOutcome = { routed: false, ticket: 0 };
+
 /**
  * Republishes a message that died in `queue` (rejected, expired, dropped by a length
- * limit) to the queue's dead-letter exchange, through the one publish path. RabbitMQ
- * drops it silently when the dead-letter exchange does not exist.
+ * limit, past its delivery limit) to the queue's dead-letter exchange, through the one
+ * publish path. A missing dead-letter exchange, or one that routes it nowhere, is
+ * "not routed": at-most-once drops it then (as RabbitMQ does, silently), at-least-once
+ * keeps it in its queue.
  */
-export function deadLetter(vhost: VirtualHost, queue: Queue, entry: QueuedMessage, reason: DeathReason): void {
+export function deadLetter(vhost: VirtualHost, queue: Queue, entry: QueuedMessage, reason: DeathReason): DeadLetterOutcome {
   const exchangeName = queue.settings.deadLetterExchange;
-  if (exchangeName === undefined) return;
+  if (exchangeName === undefined) return NOT_ROUTED;
   const exchange = vhost.exchanges.get(exchangeName);
-  if (!exchange) return;
+  if (!exchange) return NOT_ROUTED;
   const replacesRoutingKey = queue.settings.deadLetterRoutingKey !== undefined;
   const routingKey = queue.settings.deadLetterRoutingKey ?? entry.message.routingKey;
   const message = deadLetteredMessage(entry, queue, reason, exchangeName, routingKey, replacesRoutingKey);
   const options: PublishOptions =
     reason === 'rejected' ? DEAD_LETTER_PUBLISH : { mandatory: false, fromClient: false, accepts: (target) => !isDeadLetterCycle(message, target) };
-  publish(vhost, exchange, message, options, new PublishResult());
+  const result = publish(vhost, exchange, message, options, new PublishResult());
+  return { routed: result.routed && !result.rejected, ticket: result.ticket };
 }
 
 const DEAD_LETTER_PUBLISH: PublishOptions = { mandatory: false, fromClient: false };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Events } from '../events.js';
 import type { FieldTable } from '../amqp/field-table.js';
-import type { BrokerEventMap } from './broker-core.js';
+import type { BrokerEventMap, DurabilityPort } from './broker-core.js';
 import { bindingKey, type Binding, type Destination } from './binding.js';
-import { deadLetter } from './dead-letter.js';
+import { deadLetter, type DeadLetterOutcome } from './dead-letter.js';
 import { fieldValuesEqual } from './field-values.js';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors.js';
 import type { DirectReplyTarget } from './direct-reply.js';
@@ -85,6 +85,7 @@ export class VirtualHost implements QueueHost {
     private readonly events: Events<BrokerEventMap>,
     /** The broker's message counters (RabbitMQ's global totals). */
     readonly stats: GlobalStats,
+    private readonly durability: DurabilityPort,
     private readonly stores: QueueStoreFactory = MEMORY_STORES,
   ) {
     this.defaultExchange = new DefaultExchange(name, this.queues);
@@ -469,8 +470,12 @@ export class VirtualHost implements QueueHost {
     }
   }
 
-  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void {
-    deadLetter(this, queue, entry, reason);
+  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): DeadLetterOutcome {
+    return deadLetter(this, queue, entry, reason);
+  }
+
+  whenDurable(ticket: number, done: (ok: boolean) => void): void {
+    this.durability.whenDurable(ticket, done);
   }
 }
 

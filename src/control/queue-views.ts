@@ -81,10 +81,10 @@ function quorumFields(ctx: ControlContext, queue: Queue): JsonObject {
     members: [ctx.node],
     online: [ctx.node],
     open_files: { [ctx.node]: 0 },
-    message_bytes_dlx: 0,
+    message_bytes_dlx: queue.deadLetterHeldBytes,
     message_bytes_persistent: queue.messageBytes + queue.unackedBytes,
     message_bytes_ram: 0,
-    messages_dlx: 0,
+    messages_dlx: queue.deadLetterHeldCount,
     messages_persistent: queue.messageCount + queue.unackedMessageCount,
     messages_ram: 0,
     // RabbitMQ's quorum queues name this field ..._ctag, classic ones ..._tag.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AccessControl } from '../auth/access-control.js';
 import type { Binding } from '../broker/binding.js';
-import type { BrokerCore } from '../broker/broker-core.js';
+import type { BrokerCore, DurabilityPort } from '../broker/broker-core.js';
 import type { Exchange } from '../broker/exchange.js';
 import type { Policy, PolicyKind } from '../broker/policies.js';
 import type { Queue } from '../broker/queues/queue.js';
@@ -50,6 +50,23 @@ export class BrokerStorage {
   ) {
     this.window = window ?? DEFAULT_WINDOW;
   }
+
+  /** The domain's view of group commits: a ticket is durable once its epoch has synced. */
+  readonly durability: DurabilityPort = {
+    whenDurable: (ticket, done) => {
+      if (ticket <= this.storage.syncedEpoch) return done(true);
+      this.durableWaiters.push({ ticket, done });
+      this.stopWaiting ??= this.storage.onSynced((outcome) => {
+        // Taken out first: a waiter may ask to wait again while this runs.
+        for (const waiter of this.durableWaiters.splice(0)) {
+          if (waiter.ticket <= outcome.epoch) waiter.done(outcome.ok);
+          else this.durableWaiters.push(waiter);
+        }
+      });
+    },
+  };
+  private readonly durableWaiters: { ticket: number; done: (ok: boolean) => void }[] = [];
+  private stopWaiting: (() => void) | undefined;
 
   /** Queue stores over segment logs, for new queues and for those found on disk. */
   readonly stores: QueueStoreFactory = {

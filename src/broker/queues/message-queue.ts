@@ -17,6 +17,7 @@ import {
   type QueueHost,
   type QueueOwner,
   type QueueTypeName,
+  type DeathReason,
 } from './queue.js';
 import type { QueueSettings } from './settings.js';
 import type { QueueStore } from './store.js';
@@ -30,6 +31,8 @@ const CONGESTED_AT = 2000;
 const RELIEVED_AT = 1000;
 /** Consumers count as draining if a delivery happened this recently (ms); longer silence means stalled. */
 const DRAINING_WITHIN_MS = 5000;
+/** How soon an at-least-once dead-letter that found no queue is tried again. */
+const DEAD_LETTER_RETRY_MS = 5000;
 
 export interface MessageQueueOptions {
   readonly type: QueueTypeName;
@@ -96,6 +99,11 @@ export class MessageQueue implements Queue {
   private lastDeliveryAt = 0;
   /** Publishers waiting for this queue's backlog to come down. */
   private reliefWaiters: (() => void)[] | undefined;
+  /** At-least-once dead-lettering: messages dead-lettered but not yet safely elsewhere, and those waiting to retry. */
+  private dlxHeld = 0;
+  private dlxHeldBytes = 0;
+  private dlxWaiting: { entry: QueuedMessage; reason: DeathReason }[] | undefined;
+  private dlxRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MessageQueueOptions) {
     this.type = options.type;
@@ -144,6 +152,12 @@ export class MessageQueue implements Queue {
   get consumerCount(): number {
     return this.consumers.size;
   }
+  get deadLetterHeldCount(): number {
+    return this.dlxHeld;
+  }
+  get deadLetterHeldBytes(): number {
+    return this.dlxHeldBytes;
+  }
   get priorityLengths(): readonly number[] | undefined {
     return this.store.levelLengths;
   }
@@ -189,8 +203,7 @@ export class MessageQueue implements Queue {
     while (isOverLimit(this.settings, this.store)) {
       const head = this.store.shift();
       if (head === undefined) return;
-      this.store.settle(head);
-      this.host.deadLetter(this, head, 'maxlen');
+      this.deadLetterEntry(head, 'maxlen');
     }
   }
 
@@ -301,8 +314,7 @@ export class MessageQueue implements Queue {
   discard(entry: QueuedMessage): void {
     if (this.deleted) return;
     this.unsettled(entry);
-    this.store.settle(entry);
-    this.host.deadLetter(this, entry, 'rejected');
+    this.deadLetterEntry(entry, 'rejected');
   }
 
   requeue(entries: readonly QueuedMessage[]): void {
@@ -335,8 +347,7 @@ export class MessageQueue implements Queue {
     entry.deliveryCount++;
     const limit = this.settings.deliveryLimit;
     if (limit !== undefined && limit >= 0 && entry.deliveryCount > limit) {
-      this.store.settle(entry);
-      this.host.deadLetter(this, entry, 'delivery_limit');
+      this.deadLetterEntry(entry, 'delivery_limit');
       return true;
     }
     entry.message = withDeliveryCount(entry.message, entry.deliveryCount);
@@ -417,6 +428,7 @@ export class MessageQueue implements Queue {
 
   markDeleted(): number {
     this.deleted = true;
+    clearTimeout(this.dlxRetryTimer);
     this.headExpiry.clear();
     this.idleExpiry.clear();
     for (const consumer of this.consumers.clear()) consumer.cancelledByQueue(this);
@@ -427,6 +439,7 @@ export class MessageQueue implements Queue {
   }
 
   close(): void {
+    clearTimeout(this.dlxRetryTimer);
     this.headExpiry.clear();
     this.idleExpiry.clear();
     this.store.close();
@@ -482,7 +495,52 @@ export class MessageQueue implements Queue {
   }
 
   private expire(entry: QueuedMessage): void {
-    this.store.settle(entry);
-    this.host.deadLetter(this, entry, 'expired');
+    this.deadLetterEntry(entry, 'expired');
+  }
+
+  // --- dead-lettering ---------------------------------------------------------------
+
+  /**
+   * A message dies here. At most once (RabbitMQ's default): it leaves, then goes to the
+   * dead-letter exchange if there is one. At least once (quorum queues with
+   * reject-publish): it leaves only once its dead-letter copy is on disk, and stays
+   * (counted as messages_dlx, retried) while the dead-letter exchange cannot take it.
+   */
+  private deadLetterEntry(entry: QueuedMessage, reason: DeathReason): void {
+    if (this.settings.deadLetterStrategy !== 'at-least-once') {
+      this.store.settle(entry);
+      this.host.deadLetter(this, entry, reason);
+      return;
+    }
+    this.dlxHeld++;
+    this.dlxHeldBytes += entry.message.bodySize;
+    const outcome = this.host.deadLetter(this, entry, reason);
+    if (!outcome.routed) {
+      this.retryDeadLetter(entry, reason);
+      return;
+    }
+    this.host.whenDurable(outcome.ticket, (ok) => {
+      if (this.deleted) return;
+      if (!ok) return this.retryDeadLetter(entry, reason);
+      this.dlxHeld--;
+      this.dlxHeldBytes -= entry.message.bodySize;
+      this.store.settle(entry);
+    });
+  }
+
+  private retryDeadLetter(entry: QueuedMessage, reason: DeathReason): void {
+    (this.dlxWaiting ??= []).push({ entry, reason });
+    if (this.dlxRetryTimer !== undefined) return;
+    this.dlxRetryTimer = setTimeout(() => {
+      this.dlxRetryTimer = undefined;
+      const waiting = this.dlxWaiting ?? [];
+      this.dlxWaiting = undefined;
+      for (const { entry: held, reason: why } of waiting) {
+        this.dlxHeld--;
+        this.dlxHeldBytes -= held.message.bodySize;
+        if (!this.deleted) this.deadLetterEntry(held, why);
+      }
+    }, DEAD_LETTER_RETRY_MS);
+    this.dlxRetryTimer.unref();
   }
 }

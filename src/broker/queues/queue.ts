@@ -81,7 +81,9 @@ export interface Consumer {
 /** What a queue needs from the vhost that holds it. */
 export interface QueueHost {
   /** Republishes a message that died in `queue` to the queue's dead-letter exchange. */
-  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): void;
+  deadLetter(queue: Queue, entry: QueuedMessage, reason: DeathReason): { readonly routed: boolean; readonly ticket: number };
+  /** Calls `done(true)` once everything up to `ticket` is durable (`done(false)` if that failed). */
+  whenDurable(ticket: number, done: (ok: boolean) => void): void;
   /** The queue deleted itself (auto-delete after its last consumer, x-expires). */
   queueDeletedItself(queue: Queue): void;
 }
@@ -134,6 +136,9 @@ export interface Queue {
   readonly unackedMessageCount: number;
   readonly unackedBytes: number;
   readonly consumerCount: number;
+  /** At-least-once dead-lettering: messages dead-lettered that the queue still holds (RabbitMQ's messages_dlx). */
+  readonly deadLetterHeldCount: number;
+  readonly deadLetterHeldBytes: number;
   /** Ready messages per priority level, for a priority queue (RabbitMQ's priority_lengths). */
   readonly priorityLengths: readonly number[] | undefined;
   /** Whether publishers should slow down (the backlog grows while consumers drain it). */
