@@ -228,6 +228,23 @@ describe('tuning', () => {
     }
   });
 
+  test("old clients that ask for the spec's smallest frame_max (4096) work: large messages cross in 4088-byte pieces", async (t) => {
+    // RabbitMQ 4.1 raised its minimum and broke amqplib < 0.10.7, rascal and amqprs users.
+    const q = names(t, broker.url).queue();
+    const conn = await connect(`${broker.url}?frameMax=4096`, t);
+    const ch = await channel(conn);
+    await ch.assertQueue(q);
+    const body = Buffer.alloc(100_000, 7);
+    ch.sendToQueue(q, body);
+    const message = await within(
+      new Promise<Buffer>((resolve) => ch.consume(q, (m) => m && resolve(m.content), { noAck: true })),
+      3000,
+      'the large message',
+    );
+    assert.ok(message.equals(body));
+    assert.equal((conn as unknown as { connection: { frameMax: number } }).connection.frameMax, 4096);
+  });
+
   test('channel_max limits how many channels are open at once: 530 NOT_ALLOWED', async () => {
     const c = await RawClient.open(broker.url, { channelMax: 2 });
     try {
