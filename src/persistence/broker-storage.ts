@@ -33,6 +33,8 @@ import {
 import { LogQueueStore, type QueueWindow } from './log-queue-store.js';
 
 const DEFAULT_WINDOW: QueueWindow = { messages: 4096, bytes: 8 * 1024 * 1024 };
+/** The least window a store gets, so a level of a 256-level queue still reads back in useful batches. */
+const MIN_WINDOW: QueueWindow = { messages: 64, bytes: 256 * 1024 };
 
 /**
  * The broker's side of storage: queue stores over segment logs, the definitions
@@ -76,12 +78,13 @@ export class BrokerStorage {
 
   private createStore(spec: StoreSpec): QueueStore {
     const { storage } = this;
+    const window = this.windowFor(spec);
     if (spec.durable) {
       return new LogQueueStore({
         durable: true,
         persistsEveryMessage: spec.persistsEveryMessage,
         openLog: () => storage.openDurableLog(spec.vhostName, spec.name, spec.part),
-        window: this.window,
+        window,
         budget: storage.budget,
         marks: storage.deliveredMarks,
         log: storage.log,
@@ -92,10 +95,19 @@ export class BrokerStorage {
       durable: false,
       persistsEveryMessage: false,
       openLog: () => ({ log: storage.openScratchLog() }),
-      window: this.window,
+      window,
       budget: storage.budget,
       log: storage.log,
     });
+  }
+
+  /** A store's share of a queue's window (a priority level gets a slice), never below a useful minimum. */
+  private windowFor(spec: StoreSpec): QueueWindow {
+    if (spec.memoryShare >= 1) return this.window;
+    return {
+      messages: Math.max(MIN_WINDOW.messages, Math.ceil(this.window.messages * spec.memoryShare)),
+      bytes: Math.max(MIN_WINDOW.bytes, Math.ceil(this.window.bytes * spec.memoryShare)),
+    };
   }
 
   /** A stored queue's log (or one part of it) reopened, torn tails cut; undefined when there is none. */
@@ -113,7 +125,7 @@ export class BrokerStorage {
         durable: true,
         persistsEveryMessage: spec.persistsEveryMessage,
         openLog: () => ({ log: segmentLog, mark }),
-        window: this.window,
+        window: this.windowFor(spec),
         budget: storage.budget,
         marks: storage.deliveredMarks,
         log: storage.log,

@@ -60,6 +60,7 @@ function classicQueue(parts: QueueParts, storeOf: StoreOf): Queue {
     durable: parts.durable && parts.exclusiveOwner === null,
     persistsEveryMessage: false,
     part: '',
+    memoryShare: 1,
   };
   const { store, lastSeq } = storeOf(spec, settings.maxPriority);
   return new MessageQueue({

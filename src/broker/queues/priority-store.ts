@@ -26,7 +26,7 @@ export class PriorityStore implements QueueStore {
 
   /** The store of a new priority queue with levels 0..maxPriority. */
   static create(factory: QueueStoreFactory, spec: StoreSpec, maxPriority: number): PriorityStore {
-    return new PriorityStore((level) => factory.create(levelSpec(spec, level)), maxPriority);
+    return new PriorityStore((level) => factory.create(levelSpec(spec, level, maxPriority + 1)), maxPriority);
   }
 
   /**
@@ -38,7 +38,7 @@ export class PriorityStore implements QueueStore {
     const store = PriorityStore.create(factory, spec, maxPriority);
     let lastSeq = 0;
     for (let level = 0; level <= maxPriority; level++) {
-      const found = factory.recover(levelSpec(spec, level));
+      const found = factory.recover(levelSpec(spec, level, maxPriority + 1));
       if (found === undefined) continue;
       store.levels[level] = found.store;
       lastSeq = Math.max(lastSeq, found.lastSeq);
@@ -178,6 +178,6 @@ function unlevelledEntry(entry: QueuedMessage | undefined): QueuedMessage | unde
   return entry === undefined ? undefined : { ...entry, priority: UNLEVELLED };
 }
 
-function levelSpec(spec: StoreSpec, level: number): StoreSpec {
-  return { ...spec, part: `p${level}` };
+function levelSpec(spec: StoreSpec, level: number, levels: number): StoreSpec {
+  return { ...spec, part: `p${level}`, memoryShare: spec.memoryShare / levels };
 }

@@ -66,7 +66,7 @@ export const QUORUM: QueueType = {
 
 function quorumQueue(parts: QueueParts, storeOf: (spec: StoreSpec) => { store: QueueStore; lastSeq: number }): Queue {
   const settings = effectiveSettings(parts.arguments, parts.policies.definition, SETTINGS);
-  const spec: StoreSpec = { vhostName: parts.vhostName, name: parts.name, durable: true, persistsEveryMessage: true, part: '' };
+  const spec: StoreSpec = { vhostName: parts.vhostName, name: parts.name, durable: true, persistsEveryMessage: true, part: '', memoryShare: 1 };
   const { store, lastSeq } = storeOf(spec);
   return new MessageQueue({
     ...parts,

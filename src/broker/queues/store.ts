@@ -41,6 +41,12 @@ export interface StoreSpec {
   readonly persistsEveryMessage: boolean;
   /** One of several stores of one queue (a priority level); '' for a queue's only store. */
   readonly part: string;
+  /**
+   * The part of a queue's in-memory window this store may use: 1 for a queue's only
+   * store, 1/levels for a priority level, so a priority queue holds no more in memory
+   * than any other queue.
+   */
+  readonly memoryShare: number;
 }
 
 /** A durable store found on disk at startup, with the highest seq it holds. */
