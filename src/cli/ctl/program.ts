@@ -5,6 +5,7 @@ import { DEFAULT_API_URL } from './context.js';
 import { registerDefinitionCommands } from './definitions.js';
 import { CtlError, ExitCode } from './errors.js';
 import { registerExchangeCommands } from './exchanges.js';
+import { registerLimitCommands } from './limits.js';
 import { registerPermissionCommands } from './permissions.js';
 import { registerPolicyCommands } from './policies.js';
 import { registerQueueCommands } from './queues.js';
@@ -45,6 +46,7 @@ export function buildProgram(writeErr: (text: string) => void): Command {
   registerVhostCommands(program);
   registerPermissionCommands(program);
   registerPolicyCommands(program);
+  registerLimitCommands(program);
   registerQueueCommands(program);
   registerExchangeCommands(program);
   registerConnectionCommands(program);
