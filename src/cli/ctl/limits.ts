@@ -3,7 +3,7 @@ import { apiPath } from './api-client.js';
 import { type Ctx, withContext } from './context.js';
 import { brokerRefusal, vhostDoesNotExist, type CtlError } from './errors.js';
 import { jsonList } from './format.js';
-import { parseJson, plainReason, sortedJson } from './policies.js';
+import { jsonObject, plainReason, sortedJson } from './policies.js';
 
 /** One vhost's or user's limits as /api/vhost-limits and /api/user-limits list them. */
 interface ApiLimits {
@@ -31,7 +31,7 @@ export function registerLimitCommands(program: Command): void {
       withContext(async (ctx, definition: string) => {
         const vhost = ctx.vhost;
         ctx.out.banner(`Setting vhost limits to "${definition}" for vhost "${vhost}" ...`);
-        const wanted = limitsArgument(definition);
+        const wanted = jsonObject(definition, 'limits', '{"max-connections": 10}');
         const current = await vhostLimits(ctx, vhost);
         if (current === undefined) throw vhostDoesNotExist(vhost);
         await change(ctx, (name) => apiPath`/vhost-limits/${vhost}/${name}`, current, wanted, {
@@ -91,7 +91,7 @@ export function registerLimitCommands(program: Command): void {
     .action(
       withContext(async (ctx, username: string, definition: string) => {
         ctx.out.banner(`Setting user limits to "${definition}" for user "${username}" ...`);
-        const wanted = limitsArgument(definition);
+        const wanted = jsonObject(definition, 'limits', '{"max-connections": 10}');
         const current = await userLimits(ctx, username);
         if (current === undefined) throw noSuchUser(username);
         await change(ctx, (name) => apiPath`/user-limits/${username}/${name}`, current, wanted, {
@@ -175,15 +175,6 @@ async function limitsAt(ctx: Ctx, path: string): Promise<Limits | undefined> {
 
 function asLimits(value: ApiLimits['value'] | undefined): Limits {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-
-/** The definition argument: JSON (else rabbitmqctl's decoding error), and an object. */
-function limitsArgument(definition: string): Limits {
-  const parsed = parseJson(definition);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw brokerRefusal(`limits must be a JSON object, such as {"max-connections": 10}; got ${definition}`);
-  }
-  return parsed as Limits;
 }
 
 /**

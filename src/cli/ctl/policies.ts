@@ -66,7 +66,7 @@ function registerFamily(program: Command, family: PolicyFamily): void {
         const priority = options.priority ?? 0;
         // The definition is echoed as typed; the broker stores (and lists) it with sorted keys.
         ctx.out.banner(`${family.setting} "${name}" for pattern "${pattern}" to "${definition}" with priority "${priority}" for vhost "${ctx.vhost}" ...`);
-        const body = { pattern, definition: parseJson(definition), priority, 'apply-to': options.applyTo ?? 'all' };
+        const body = { pattern, definition: jsonObject(definition, 'a policy definition', '{"max-length":1000}'), priority, 'apply-to': options.applyTo ?? 'all' };
         const { status, body: answer } = await ctx.api.put(apiPath`/${path}/${ctx.vhost}/${name}`, body, { accept: [400, 404] });
         if (status === 404) throw vhostDoesNotExist(ctx.vhost);
         if (status === 400) throw brokerRefusal(plainReason(answer));
@@ -129,6 +129,19 @@ export function parseJson(text: string): unknown {
   } catch {
     throw brokerRefusal('JSON decoding error. Reason: badarg');
   }
+}
+
+/**
+ * A JSON object argument. Not JSON is rabbitmqctl's decoding error; other JSON (a list,
+ * a string) crashes rabbitmqctl 3.10 with a badmap (exit 69) and RabbitMQ's API with a
+ * 500, so warrenctl refuses it itself, with the same exit code.
+ */
+export function jsonObject(text: string, what: string, example: string): Record<string, unknown> {
+  const parsed = parseJson(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw brokerRefusal(`${what} must be a JSON object, such as ${example}; got ${text}`);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /** JSON with the keys of every object sorted, as RabbitMQ encodes a map. */
