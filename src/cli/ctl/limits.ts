@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { apiPath } from './api-client.js';
 import { type Ctx, withContext } from './context.js';
 import { brokerRefusal, vhostDoesNotExist, type CtlError } from './errors.js';
-import { jsonList } from './format.js';
 import { jsonObject, plainReason, sortedJson } from './policies.js';
 
 /** One vhost's or user's limits as /api/vhost-limits and /api/user-limits list them. */
@@ -74,7 +73,7 @@ export function registerLimitCommands(program: Command): void {
         const limits = await vhostLimits(ctx, vhost);
         if (limits === undefined) throw vhostDoesNotExist(vhost);
         if (Object.keys(limits).length === 0) {
-          ctx.out.raw(ctx.out.json ? jsonList([]) : '\n');
+          ctx.out.raw(ctx.out.json ? '[]\n' : '\n');
         } else if (ctx.out.json) {
           ctx.out.jsonLine({ node: await ctx.nodeName(), result: 'ok', value: sortedJson(limits) });
         } else {
@@ -145,7 +144,7 @@ export function registerLimitCommands(program: Command): void {
 /** The --global listings: a header and a line per vhost or user; none is an empty line. */
 function printAll(ctx: Ctx, key: 'vhost' | 'user', rows: Record<string, unknown>[]): void {
   if (rows.length === 0) {
-    ctx.out.raw(ctx.out.json ? jsonList([]) : '\n');
+    ctx.out.raw(ctx.out.json ? '[]\n' : '\n');
     return;
   }
   ctx.out.rows(

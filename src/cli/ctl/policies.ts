@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { apiPath, errorReason } from './api-client.js';
 import { type Ctx, withContext } from './context.js';
 import { brokerRefusal, vhostDoesNotExist } from './errors.js';
-import { type Column, jsonList } from './format.js';
+import type { Column } from './format.js';
 
 /** A policy as /api/policies and /api/operator-policies give it. */
 interface ApiPolicy {
@@ -103,14 +103,15 @@ function registerFamily(program: Command, family: PolicyFamily): void {
 
 /**
  * rabbitmqctl's listing: ascending priority, the definition as JSON with sorted keys (a
- * string in --formatter json). No policies at all is an empty line, without a header.
+ * string in --formatter json). No policies at all is an empty line, without a header
+ * (in JSON: []).
  */
 function printPolicies(ctx: Ctx, policies: ApiPolicy[]): void {
   const rows = [...policies]
     .sort((a, b) => Number(a.priority) - Number(b.priority))
     .map((policy) => ({ ...policy, definition: sortedJson(policy.definition) }));
   if (rows.length === 0) {
-    ctx.out.raw(ctx.out.json ? jsonList([]) : '\n');
+    ctx.out.raw(ctx.out.json ? '[]\n' : '\n');
     return;
   }
   ctx.out.rows(POLICY_COLUMNS, rows);
