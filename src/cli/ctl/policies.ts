@@ -18,32 +18,40 @@ const POLICY_COLUMNS: Column[] = ['vhost', 'name', 'pattern', 'apply-to', 'defin
 
 /** What differs between the two families of commands: the API path and rabbitmqctl's words. */
 interface PolicyFamily {
-  /** The command names' middle part: set_policy, set_operator_policy. */
+  /** set_policy, set_operator_policy (and clear_ the same). */
   command: string;
+  /** list_policies, list_operator_policies. */
+  listCommand: string;
   /** The API's collection: /api/policies, /api/operator-policies. */
-  path: 'policies' | 'operator-policies';
+  path: '/policies' | '/operator-policies';
   setting: string;
   clearing: string;
   listing: string;
-  description: string;
+  /** For --help, with its article. */
+  noun: string;
+  summary: string;
 }
 
 const FAMILIES: PolicyFamily[] = [
   {
     command: 'policy',
-    path: 'policies',
+    listCommand: 'list_policies',
+    path: '/policies',
     setting: 'Setting policy',
     clearing: 'Clearing policy',
     listing: 'Listing policies',
-    description: 'policy',
+    noun: 'a policy',
+    summary: 'a policy',
   },
   {
     command: 'operator_policy',
-    path: 'operator-policies',
+    listCommand: 'list_operator_policies',
+    path: '/operator-policies',
     setting: 'Setting operator policy override',
     clearing: 'Clearing operator policy',
     listing: 'Listing operator policy overrides',
-    description: 'operator policy (limits that cap what user policies and queue arguments set)',
+    noun: 'an operator policy',
+    summary: 'an operator policy (limits that cap what user policies and queue arguments set)',
   },
 ];
 
@@ -52,10 +60,10 @@ export function registerPolicyCommands(program: Command): void {
 }
 
 function registerFamily(program: Command, family: PolicyFamily): void {
-  const { command, path } = family;
+  const { command, path, noun } = family;
   program
     .command(`set_${command}`)
-    .description(`Sets or updates a ${family.description} in a vhost (-p, default "/")`)
+    .description(`Sets or updates ${family.summary} in a vhost (-p, default "/")`)
     .argument('<name>', 'policy name')
     .argument('<pattern>', 'regular expression over queue and exchange names (unanchored)')
     .argument('<definition>', 'policy settings as a JSON object, e.g. \'{"max-length":1000}\'')
@@ -67,7 +75,7 @@ function registerFamily(program: Command, family: PolicyFamily): void {
         // The definition is echoed as typed; the broker stores (and lists) it with sorted keys.
         ctx.out.banner(`${family.setting} "${name}" for pattern "${pattern}" to "${definition}" with priority "${priority}" for vhost "${ctx.vhost}" ...`);
         const body = { pattern, definition: jsonObject(definition, 'a policy definition', '{"max-length":1000}'), priority, 'apply-to': options.applyTo ?? 'all' };
-        const { status, body: answer } = await ctx.api.put(apiPath`/${path}/${ctx.vhost}/${name}`, body, { accept: [400, 404] });
+        const { status, body: answer } = await ctx.api.put(path + apiPath`/${ctx.vhost}/${name}`, body, { accept: [400, 404] });
         if (status === 404) throw vhostDoesNotExist(ctx.vhost);
         if (status === 400) throw brokerRefusal(plainReason(answer));
         await ctx.done();
@@ -76,12 +84,12 @@ function registerFamily(program: Command, family: PolicyFamily): void {
 
   program
     .command(`clear_${command}`)
-    .description(`Removes a ${family.description.replace(/ \(.*/, '')} from a vhost (-p, default "/")`)
+    .description(`Removes ${noun} from a vhost (-p, default "/")`)
     .argument('<name>', 'policy name')
     .action(
       withContext(async (ctx, name: string) => {
         ctx.out.banner(`${family.clearing} "${name}" on vhost "${ctx.vhost}" ...`);
-        const { status } = await ctx.api.delete(apiPath`/${path}/${ctx.vhost}/${name}`, { accept: [404] });
+        const { status } = await ctx.api.delete(path + apiPath`/${ctx.vhost}/${name}`, { accept: [404] });
         // rabbitmqctl says the same for a missing policy and for a missing vhost.
         if (status === 404) throw brokerRefusal('Parameter does not exist');
         await ctx.done();
@@ -89,12 +97,12 @@ function registerFamily(program: Command, family: PolicyFamily): void {
     );
 
   program
-    .command(`list_${path === 'policies' ? 'policies' : 'operator_policies'}`)
-    .description(`Lists the ${family.description.replace(/ \(.*/, '')} settings of a vhost (-p, default "/"), lowest priority first`)
+    .command(family.listCommand)
+    .description(`Lists the ${family.listCommand === 'list_policies' ? 'policies' : 'operator policies'} of a vhost (-p, default "/"), lowest priority first`)
     .action(
       withContext(async (ctx) => {
         ctx.out.banner(`${family.listing} for vhost "${ctx.vhost}" ...`);
-        const { status, body } = await ctx.api.get<ApiPolicy[]>(apiPath`/${path}/${ctx.vhost}`, { accept: [404] });
+        const { status, body } = await ctx.api.get<ApiPolicy[]>(path + apiPath`/${ctx.vhost}`, { accept: [404] });
         if (status === 404) throw vhostDoesNotExist(ctx.vhost);
         printPolicies(ctx, Array.isArray(body) ? body : []);
       }),
