@@ -1,6 +1,7 @@
+import { notFound } from '../broker/errors.js';
 import { LimitsError, validateLimits, type Limits } from '../broker/limits.js';
 import type { ControlContext } from './context.js';
-import { badRequest, ControlError, objectNotFound } from './errors.js';
+import { badRequest, objectNotFound } from './errors.js';
 import { requireVhost, sortedVhosts } from './exchanges.js';
 import type { JsonObject } from './json-table.js';
 import { ALL_VHOSTS, type VhostFilter } from './vhosts.js';
@@ -29,14 +30,15 @@ export class LimitsControl {
   /** Replaces every limit of the vhost (rabbitmqctl set_vhost_limits). */
   setVhostLimits(vhostName: string, input: unknown): void {
     const vhost = this.ctx.core.vhost(vhostName);
-    if (!vhost) throw new ControlError('not_found', 'vhost_not_found');
+    if (!vhost) throw notFound('vhost_not_found');
     vhost.setLimits(checked('vhost', input));
   }
 
   /** Sets one limit, keeping the others (PUT /api/vhost-limits/{vhost}/{name}); RabbitMQ moves it to the front. */
   setVhostLimit(vhostName: string, name: string, value: unknown): void {
     const vhost = this.ctx.core.vhost(vhostName);
-    if (!vhost) throw new ControlError('not_found', 'vhost_not_found');
+    // RabbitMQ's body here is {"error":"not_found","reason":"vhost_not_found"}, not Object Not Found.
+    if (!vhost) throw notFound('vhost_not_found');
     const { [name]: _replaced, ...others } = vhost.limits;
     vhost.setLimits(checked('vhost', { [name]: value, ...others }));
   }

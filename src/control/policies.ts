@@ -1,7 +1,8 @@
+import { notFound } from '../broker/errors.js';
 import type { Policy, PolicyKind } from '../broker/policies.js';
 import { MIRRORING_KEYS, PolicyError, validatePolicy, type PolicyInput } from '../broker/policy-validation.js';
 import type { ControlContext } from './context.js';
-import { badRequest, ControlError, objectNotFound } from './errors.js';
+import { badRequest, objectNotFound } from './errors.js';
 import { requireVhost, sortedVhosts } from './exchanges.js';
 import type { JsonObject } from './json-table.js';
 import { ALL_VHOSTS, type VhostFilter } from './vhosts.js';
@@ -17,9 +18,12 @@ export class PoliciesControl {
     readonly kind: PolicyKind,
   ) {}
 
-  /** Every vhost's policies, ordered by priority (then name) as RabbitMQ lists them. */
+  /**
+   * Every vhost's policies in one list ordered by priority, then vhost, then name: RabbitMQ
+   * sorts [{Priority, Item}] pairs, so equal priorities compare the items (vhost first).
+   */
   list(filter: VhostFilter = ALL_VHOSTS): JsonObject[] {
-    return sortedVhosts(this.ctx, filter).flatMap((vhost) => this.views(vhost.policySet(this.kind).list()));
+    return this.views(sortedVhosts(this.ctx, filter).flatMap((vhost) => vhost.policySet(this.kind).list()));
   }
 
   listIn(vhostName: string): JsonObject[] {
@@ -38,7 +42,8 @@ export class PoliciesControl {
    */
   put(vhostName: string, name: string, input: PolicyInput): boolean {
     const vhost = this.ctx.core.vhost(vhostName);
-    if (!vhost) throw new ControlError('not_found', 'vhost_not_found');
+    // RabbitMQ's body here is {"error":"not_found","reason":"vhost_not_found"}, not Object Not Found.
+    if (!vhost) throw notFound('vhost_not_found');
     let policy: Policy;
     try {
       policy = validatePolicy(vhostName, name, input, this.kind === 'operator');
@@ -61,8 +66,13 @@ export class PoliciesControl {
   }
 
   private views(policies: Policy[]): JsonObject[] {
-    return [...policies].sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(policyView);
+    return [...policies].sort((a, b) => a.priority - b.priority || byteOrder(a.vhost, b.vhost) || byteOrder(a.name, b.name)).map(policyView);
   }
+}
+
+/** Names compared as Erlang compares binaries: byte by byte, in UTF-8. */
+function byteOrder(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** A policy in RabbitMQ's JSON, keys in its order. */

@@ -23,15 +23,33 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** A failure to report as one `Error: ...` line on stderr, then exit with `exitCode`. */
+/**
+ * A failure to report on stderr, then exit with `exitCode`: one `Error: ...` line, or
+ * `stderr` verbatim when rabbitmqctl prints the failure some other way.
+ */
 export class CtlError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode,
+    readonly stderr?: string,
   ) {
     super(message);
     this.name = 'CtlError';
   }
+}
+
+/**
+ * A refusal the broker explained, as rabbitmqctl prints one: "Error:" on a line of its
+ * own, then the reason as the broker gave it ("Validation failed\n\n...\n").
+ */
+export function brokerRefusal(reason: string, exitCode: ExitCode = ExitCode.UNAVAILABLE): CtlError {
+  return new CtlError(reason, exitCode, `Error:\n${reason}\n`);
+}
+
+/** rabbitmqctl's words for a command scoped to a vhost that does not exist (no "Error:"), exit 65. */
+export function vhostDoesNotExist(vhost: string): CtlError {
+  const message = `Virtual host '${vhost}' does not exist`;
+  return new CtlError(message, ExitCode.DATAERR, `${message}\n`);
 }
 
 export function usageError(message: string): CtlError {

@@ -5,7 +5,9 @@ import { DEFAULT_API_URL } from './context.js';
 import { registerDefinitionCommands } from './definitions.js';
 import { CtlError, ExitCode } from './errors.js';
 import { registerExchangeCommands } from './exchanges.js';
+import { registerLimitCommands } from './limits.js';
 import { registerPermissionCommands } from './permissions.js';
+import { registerPolicyCommands } from './policies.js';
 import { registerQueueCommands } from './queues.js';
 import { registerStatusCommands } from './status.js';
 import { registerUserCommands } from './users.js';
@@ -43,6 +45,8 @@ export function buildProgram(writeErr: (text: string) => void): Command {
   registerUserCommands(program);
   registerVhostCommands(program);
   registerPermissionCommands(program);
+  registerPolicyCommands(program);
+  registerLimitCommands(program);
   registerQueueCommands(program);
   registerExchangeCommands(program);
   registerConnectionCommands(program);
@@ -71,7 +75,7 @@ export async function run(argv: string[], writeErr: (text: string) => void = (te
       return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
     if (error instanceof CtlError) {
-      writeErr(`Error: ${error.message}\n`);
+      writeErr(error.stderr ?? `Error: ${error.message}\n`);
       return error.exitCode;
     }
     writeErr(`Error: ${(error as Error)?.message ?? String(error)}\n`);

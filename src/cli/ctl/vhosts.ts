@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { apiPath } from './api-client.js';
+import { apiPath, errorReason } from './api-client.js';
 import { columnHelp, type Ctx, pickColumns, withContext } from './context.js';
-import { CtlError, ExitCode } from './errors.js';
+import { brokerRefusal, CtlError, ExitCode } from './errors.js';
 import type { Kind } from './format.js';
 
 const VHOST_COLUMNS: Record<string, Kind> = {
@@ -30,8 +30,19 @@ export function registerVhostCommands(program: Command): void {
         const body: Record<string, string> = {};
         if (options.description !== undefined) body.description = options.description;
         if (options.tags !== undefined) body.tags = options.tags;
-        if (options.defaultQueueType !== undefined) body.default_queue_type = options.defaultQueueType;
-        await ctx.api.put(apiPath`/vhosts/${vhost}`, body);
+        if (options.defaultQueueType !== undefined) {
+          // RabbitMQ 3.10's API reads defaultqueuetype and ignores default_queue_type;
+          // 3.12+ reads default_queue_type first. Warren takes either.
+          body.defaultqueuetype = options.defaultQueueType;
+          body.default_queue_type = options.defaultQueueType;
+        }
+        // A type the broker does not know: 400 from Warren, 500 from RabbitMQ 3.10.
+        const { status, body: answer } = await ctx.api.put(apiPath`/vhosts/${vhost}`, body, { accept: [400, 500] });
+        if (status >= 400) {
+          const reason = errorReason(answer);
+          if (/invalid_queue_type/.test(reason)) throw brokerRefusal('invalid_queue_type');
+          throw new CtlError(`vhost "${vhost}" was not added: ${status}${reason ? ` ${reason}` : ''}`, ExitCode.SOFTWARE);
+        }
         await ctx.done();
       }),
     );

@@ -23,21 +23,19 @@ function policyRoutesAt(
   writeLevel: AccessLevel,
   refusal?: string,
 ): void {
-  // Listings show what the caller may see; RabbitMQ answers [] rather than 401 to those without the write tag.
+  // Listings are for every management user, of the vhosts they may use (RabbitMQ's
+  // is_authorized_vhost and filter_vhost); reading one item needs the write tag.
   register(app, control, {
     method: 'GET',
     url: base,
     level: 'management',
-    handler: (req) => listing(req, req.caller.has(writeLevel) ? policies.list(req.caller.vhostFilter) : []),
+    handler: (req) => listing(req, policies.list(req.caller.vhostFilter)),
   });
   register(app, control, {
     method: 'GET',
     url: `${base}/:vhost`,
     level: 'management',
-    handler: (req) => {
-      const list = policies.listIn(req.params.vhost);
-      return listing(req, req.caller.has(writeLevel) ? list : []);
-    },
+    handler: (req) => listing(req, policies.listIn(req.params.vhost)),
   });
   register(app, control, { method: 'GET', url: `${base}/:vhost/:name`, level: writeLevel, refusal, handler: (req) => policies.get(req.params.vhost, req.params.name) });
   register(app, control, {
