@@ -41,7 +41,8 @@ const IMMEDIATELY: DurabilityPort = { whenDurable: (_ticket, done) => done(true)
 export interface VhostMetadata {
   description: string;
   tags: string[];
-  defaultQueueType: QueueTypeName;
+  /** Undefined: none set (classic, and RabbitMQ shows 'undefined'). */
+  defaultQueueType: QueueTypeName | undefined;
 }
 
 /** The broker's domain root: its virtual hosts, each with its own exchanges and queues. */

@@ -123,19 +123,20 @@ function validateMirroring(definition: Record<string, unknown>): string | undefi
  */
 export function validatePolicy(vhost: string, name: string, input: PolicyInput, operator: boolean): Policy {
   const { pattern, definition } = input;
-  if (typeof pattern !== 'string') throw new PolicyError(`pattern should be a binary but was ${erlangTerm(pattern ?? 'undefined', true)}`);
+  if (typeof pattern !== 'string') throw new PolicyError(`pattern should be a binary but was ${pattern === undefined ? 'undefined' : erlangTerm(pattern)}`);
   try {
     new RegExp(pattern);
   } catch (error) {
     throw new PolicyError(`pattern should be regular expression but is invalid: ${(error as Error).message}`);
   }
-  const applyTo = input['apply-to'] ?? 'all';
+  // Left out means the default; a JSON null is a value, and a wrong one (as in RabbitMQ).
+  const applyTo = input['apply-to'] === undefined ? 'all' : input['apply-to'];
   if (typeof applyTo !== 'string' || !(APPLY_TO as readonly string[]).includes(applyTo)) {
     throw new PolicyError(
       `apply-to '${typeof applyTo === 'string' ? applyTo : String(applyTo)}' unrecognised; should be one of: 'queues', 'classic_queues', 'quorum_queues', 'streams', 'exchanges', or 'all'`,
     );
   }
-  const priority = input.priority ?? 0;
+  const priority = input.priority === undefined ? 0 : input.priority;
   if (typeof priority !== 'number') throw new PolicyError(`priority should be a number, actually was ${erlangTerm(priority)}`);
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
     throw new PolicyError(`definition should be a JSON object, actually was ${erlangTerm(definition ?? null)}`);

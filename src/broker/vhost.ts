@@ -71,7 +71,7 @@ export class VirtualHost implements QueueHost {
   description = '';
   tags: string[] = [];
   /** The type of queues declared without x-queue-type (RabbitMQ's default_queue_type). */
-  defaultQueueType: QueueTypeName = 'classic';
+  defaultQueueType: QueueTypeName | undefined;
   /** max-connections, max-queues (RabbitMQ's vhost limits). */
   limits: Limits = {};
   /** Policies and operator policies, matched against every queue and exchange here. */
@@ -249,7 +249,7 @@ export class VirtualHost implements QueueHost {
       return queue;
     }
     const serverNamed = request.name === '';
-    const args = withDefaultQueueType(request.arguments, this.defaultQueueType, request);
+    const args = withDefaultQueueType(request.arguments, this.defaultQueueType ?? 'classic', request);
     const name = serverNamed ? serverNamedQueue() : request.name;
     const resource = `queue '${name}' in vhost '${this.name}'`;
     // RabbitMQ refuses a server-named queue of a type that cannot have one before anything else.

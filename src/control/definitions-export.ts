@@ -61,14 +61,13 @@ export function exportVhostDefinitions(vhost: VirtualHost): JsonObject {
 
 function vhostDefinition(vhost: VirtualHost): JsonObject {
   const definition: JsonObject = { name: vhost.name };
-  const typed = vhost.defaultQueueType !== 'classic';
-  if (vhost.description !== '' || vhost.tags.length > 0 || typed) {
+  const type = vhost.defaultQueueType;
+  if (vhost.description !== '' || vhost.tags.length > 0 || type !== undefined) {
     definition.description = vhost.description;
     definition.tags = vhost.tags;
-    definition.metadata = typed
-      ? { description: vhost.description, tags: vhost.tags, default_queue_type: vhost.defaultQueueType }
-      : { description: vhost.description, tags: vhost.tags };
-    if (typed) definition.default_queue_type = vhost.defaultQueueType;
+    definition.metadata =
+      type !== undefined ? { description: vhost.description, tags: vhost.tags, default_queue_type: type } : { description: vhost.description, tags: vhost.tags };
+    if (type !== undefined) definition.default_queue_type = type;
   }
   return definition;
 }

@@ -1,4 +1,4 @@
-import { isQueueTypeName } from '../broker/queues/queue.js';
+import { isQueueTypeName, type QueueTypeName } from '../broker/queues/queue.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { ClientConnection } from '../broker/clients.js';
 import type { ControlContext } from './context.js';
@@ -51,7 +51,7 @@ export class VhostsControl {
     const description = metadata.description ?? '';
     const tags = metadata.tags ?? [];
     // Left out, the default queue type stays as it was.
-    const defaultQueueType = requestedType ?? vhost.defaultQueueType;
+    const defaultQueueType = (requestedType as QueueTypeName | undefined) ?? vhost.defaultQueueType;
     if (description !== vhost.description || tags.join(',') !== vhost.tags.join(',') || defaultQueueType !== vhost.defaultQueueType) {
       core.describeVhost(vhost, { description, tags, defaultQueueType });
     }
@@ -102,10 +102,10 @@ export class VhostsControl {
     const view: JsonObject = {
       cluster_state: { [node]: 'running' },
       // RabbitMQ says 'undefined' for a vhost without one, and puts it in metadata only when set.
-      default_queue_type: vhost.defaultQueueType === 'classic' ? 'undefined' : vhost.defaultQueueType,
+      default_queue_type: vhost.defaultQueueType ?? 'undefined',
       description: vhost.description,
       metadata:
-        vhost.defaultQueueType === 'classic'
+        vhost.defaultQueueType === undefined
           ? { description: vhost.description, tags: vhost.tags }
           : { default_queue_type: vhost.defaultQueueType, description: vhost.description, tags: vhost.tags },
       name: vhost.name,

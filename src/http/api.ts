@@ -17,6 +17,8 @@ export interface RouteSpec {
   level: AccessLevel;
   /** What a caller without it is told, when RabbitMQ words it differently from the level's usual text. */
   refusal?: string;
+  /** What a caller without access to the path's vhost is told, when RabbitMQ words it differently. */
+  vhostRefusal?: string;
   /** JSON schema of the body (fastify validates it before the handler runs). */
   body?: object;
   handler(request: ApiRequest, reply: FastifyReply): unknown;
@@ -45,7 +47,7 @@ export function register(app: FastifyInstance, control: ControlPlane, spec: Rout
       if (!caller.has(spec.level)) throw notAuthorised(spec.refusal ?? LEVEL_REFUSALS[spec.level]);
       const vhost = (request.params as Record<string, string>).vhost;
       if (vhost !== undefined && control.context.core.vhost(vhost) && !caller.mayUseVhost(vhost)) {
-        throw notAuthorised('User not authorised to access virtual host');
+        throw notAuthorised(spec.vhostRefusal ?? 'User not authorised to access virtual host');
       }
     },
     handler: (request, reply) => {

@@ -40,11 +40,17 @@ export function createManagementApi(control: ControlPlane, access: AccessControl
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(new HttpError(400, { error: 'bad_request', reason: 'not_json' }), undefined);
+      return done(new HttpError(400, { error: 'bad_request', reason: 'not_json' }), undefined);
     }
+    // RabbitMQ decodes every body as a JSON object: a list (or a bare value) is not_json there too.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return done(new HttpError(400, { error: 'bad_request', reason: 'not_json' }), undefined);
+    }
+    done(null, parsed);
   });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && (request.method === 'PUT' || request.method === 'POST')) request.body = {};

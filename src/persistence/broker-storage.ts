@@ -4,7 +4,7 @@ import type { Binding } from '../broker/binding.js';
 import type { BrokerCore, DurabilityPort } from '../broker/broker-core.js';
 import type { Exchange } from '../broker/exchange.js';
 import type { Policy, PolicyKind } from '../broker/policies.js';
-import type { Queue } from '../broker/queues/queue.js';
+import { isQueueTypeName, type Queue } from '../broker/queues/queue.js';
 import type { QueueStore, QueueStoreFactory, RecoveredStore, StoreSpec } from '../broker/queues/store.js';
 import type { VirtualHost } from '../broker/vhost.js';
 import type { Json } from '../storage/definitions-store.js';
@@ -157,7 +157,7 @@ export class BrokerStorage {
       const vhost = core.addVhost(record.name);
       vhost.description = record.description ?? '';
       vhost.tags = record.tags ?? [];
-      if (record.defaultQueueType === 'quorum' || record.defaultQueueType === 'stream') vhost.defaultQueueType = record.defaultQueueType;
+      if (record.defaultQueueType !== undefined && isQueueTypeName(record.defaultQueueType)) vhost.defaultQueueType = record.defaultQueueType;
       vhost.limits = record.limits ?? {};
     }
     for (const [, value] of storage.definitionEntries(Kind.User)) {

@@ -307,12 +307,18 @@ export class Connection implements FrameHandler, ClientConnection {
     }
     const clients = this.context.core.clients;
     const userName = this.user!.name;
-    const channelLimit = reachedLimit(this.user!.limits, 'max-channels', clients.channelsOfUser(userName));
+    // The user's limits as they are now: one set while the user is connected applies at once.
+    const limits = this.context.access.users.get(userName)?.limits;
+    const channelLimit = reachedLimit(limits, 'max-channels', clients.channelsOfUser(userName));
     if (channelLimit !== undefined) {
-      throw new AmqpError(
-        ReplyCode.NOT_ALLOWED,
-        `number of channels opened for user '${userName}' has reached the maximum allowed user limit of (${channelLimit})`,
+      // RabbitMQ names no method in this close (class 0, method 0).
+      this.closeWithError(
+        new AmqpError(
+          ReplyCode.NOT_ALLOWED,
+          `number of channels opened for user '${userName}' has reached the maximum allowed user limit of (${channelLimit})`,
+        ),
       );
+      return;
     }
     const channel = new Channel(this, channelId);
     this.channels.set(channelId, channel);

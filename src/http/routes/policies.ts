@@ -37,12 +37,22 @@ function policyRoutesAt(
     level: 'management',
     handler: (req) => listing(req, policies.listIn(req.params.vhost)),
   });
-  register(app, control, { method: 'GET', url: `${base}/:vhost/:name`, level: writeLevel, refusal, handler: (req) => policies.get(req.params.vhost, req.params.name) });
+  // One policy, or a change: an outsider to the vhost hears RabbitMQ's "access to object" wording.
+  const vhostRefusal = 'User not authorised to access object';
+  register(app, control, {
+    method: 'GET',
+    url: `${base}/:vhost/:name`,
+    level: writeLevel,
+    refusal,
+    vhostRefusal,
+    handler: (req) => policies.get(req.params.vhost, req.params.name),
+  });
   register(app, control, {
     method: 'PUT',
     url: `${base}/:vhost/:name`,
     level: writeLevel,
     refusal,
+    vhostRefusal,
     body: policyBody,
     handler: (req, reply) => createdOrNoContent(reply, policies.put(req.params.vhost, req.params.name, req.body as PolicyInput)),
   });
@@ -51,6 +61,7 @@ function policyRoutesAt(
     url: `${base}/:vhost/:name`,
     level: writeLevel,
     refusal,
+    vhostRefusal,
     handler: (req, reply) => {
       policies.delete(req.params.vhost, req.params.name);
       return noContent(reply);
