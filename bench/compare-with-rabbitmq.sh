@@ -7,7 +7,8 @@
 # ratios), and writes a dated Markdown table to bench/RESULTS.md (raw runs beside it in
 # bench/results/<date>/). Presets: durability (default), baseline (compare.sh's), scale
 # (1-1,000 producer/consumer pairs, also at a fixed 30,000 msg/s; 16 B-1 MiB messages), topology (10,000 queues; a topic
-# exchange with 10,000 bindings), full (baseline + scale + topology), quick.
+# exchange with 10,000 bindings), queues (priority queue, max-length drop-head under sustained overflow, a
+# 1,000,000-message priority backlog: scenarios named qf-*, run with bench/queue-load), full (all of them), quick.
 #   ROUNDS=3 (runs per broker and scenario)   KEEP_BROKERS=1 (leave both running)
 set -euo pipefail
 
@@ -39,22 +40,33 @@ queues-10k-direct=throughput --queues 10000 --exchange-type direct --size 16 --a
 topic-10k-bindings=throughput --queues 10000 --exchange-type topic --size 16 --autoack --duration 15s
 SCENARIOS
     ;;
-    full) echo baseline; preset scale; preset topology ;;
+    queues) cat <<'SCENARIOS'
+qf-priority-10-1KiB=throughput --max-priority 10 --size 1024 --prefetch 1000 --duration 15s
+qf-maxlen-drop-head-1KiB=throughput --max-length 1000 --overflow drop-head --consumers 0 --size 1024 --duration 15s
+qf-backlog-1M-priority=backlog --max-priority 10 --messages 1000000 --size 1024
+SCENARIOS
+    ;;
+    full) echo baseline; preset scale; preset topology; preset queues ;;
     baseline|quick) echo "$1" ;;
     *) return 1 ;;
   esac
 }
-specs=()
+# Scenarios named qf-* run with our queue-load (queue features amqp-bench has no flags for).
+specs=() feature_specs=()
+add_spec() { if [[ $1 == qf-* ]]; then feature_specs+=("$1"); else specs+=("$1"); fi; }
 for arg in "${@:-durability}"; do
   if lines="$(preset "$arg")"; then
-    while IFS= read -r line; do specs+=("$line"); done <<<"$lines"
+    while IFS= read -r line; do
+      if [[ $line == baseline || $line == quick ]]; then specs+=("$line"); else add_spec "$line"; fi
+    done <<<"$lines"
   else
-    specs+=("$arg")
+    add_spec "$arg"
   fi
 done
 
-echo "=== build amqp-bench and Warren"
+echo "=== build amqp-bench, queue-load and Warren"
 "$shared/build.sh" "$root/.bench-bin" >/dev/null
+"$root/bench/queue-load/build.sh" "$root/.bench-bin" >/dev/null
 [ -d dist ] || npm run build >/dev/null
 if ! command -v rabbitmq-server >/dev/null; then
   echo "=== installing rabbitmq-server (Debian)"
@@ -89,12 +101,26 @@ echo "=== start RabbitMQ (127.0.0.1:$rabbit_port) and Warren (127.0.0.1:$WARREN_
 "$shared/rabbitmq-node.sh" start >/dev/null
 "$root/scripts/broker.sh" start
 
-echo "=== compare.sh: ${#specs[@]} scenario(s), ${ROUNDS:-3} rounds each"
-"$shared/compare.sh" \
-  --a-url "amqp://guest:guest@127.0.0.1:$rabbit_port/" --a-pid "$("$shared/rabbitmq-node.sh" pid)" --a-name rabbitmq \
-  --b-url "amqp://guest:guest@127.0.0.1:$WARREN_PORT/" --b-pid "$("$root/scripts/broker.sh" pid)" --b-name warren \
-  --bin "$root/.bench-bin/amqp-bench" --rounds "${ROUNDS:-3}" --out "$out" "${specs[@]}" ||
-  echo "=== some runs failed; the table counts them (runs ok) and leaves them out of the medians"
+run_compare() { # BIN OUTDIR SPECS...
+  local bin=$1 dir=$2
+  shift 2
+  "$shared/compare.sh" \
+    --a-url "amqp://guest:guest@127.0.0.1:$rabbit_port/" --a-pid "$("$shared/rabbitmq-node.sh" pid)" --a-name rabbitmq \
+    --b-url "amqp://guest:guest@127.0.0.1:$WARREN_PORT/" --b-pid "$("$root/scripts/broker.sh" pid)" --b-name warren \
+    --bin "$bin" --rounds "${ROUNDS:-3}" --out "$dir" "$@" ||
+    echo "=== some runs failed; the table counts them (runs ok) and leaves them out of the medians"
+}
+: >"$out/results.jsonl"
+if ((${#specs[@]})); then
+  echo "=== compare.sh (amqp-bench): ${#specs[@]} scenario(s), ${ROUNDS:-3} rounds each"
+  run_compare "$root/.bench-bin/amqp-bench" "$out/amqp-bench" "${specs[@]}"
+  cat "$out/amqp-bench/results.jsonl" >>"$out/results.jsonl"
+fi
+if ((${#feature_specs[@]})); then
+  echo "=== compare.sh (queue-load): ${#feature_specs[@]} scenario(s), ${ROUNDS:-3} rounds each"
+  run_compare "$root/.bench-bin/queue-load" "$out/queue-load" "${feature_specs[@]}"
+  cat "$out/queue-load/results.jsonl" >>"$out/results.jsonl"
+fi
 
 {
   echo "# Warren vs RabbitMQ: side-by-side results"
