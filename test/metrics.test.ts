@@ -46,6 +46,9 @@ const REQUIRED: ReadonlyArray<readonly [string, string]> = [
   ['rabbitmq_queue_messages_ready', 'gauge'],
   ['rabbitmq_queue_messages_unacked', 'gauge'],
   ['rabbitmq_queue_messages', 'gauge'],
+  ['rabbitmq_queue_messages_ready_bytes', 'gauge'],
+  ['rabbitmq_queue_messages_unacked_bytes', 'gauge'],
+  ['rabbitmq_queue_messages_bytes', 'gauge'],
   ['rabbitmq_queue_consumers', 'gauge'],
   ['rabbitmq_queues', 'gauge'],
   ['rabbitmq_connections', 'gauge'],
@@ -129,6 +132,8 @@ describe('/metrics', () => {
     assert.equal(perObject.value('rabbitmq_queue_messages_ready', labels), 3);
     assert.equal(perObject.value('rabbitmq_queue_messages', labels), 3);
     assert.equal(perObject.value('rabbitmq_queue_messages_unacked', labels), 0);
+    assert.equal(perObject.value('rabbitmq_queue_messages_ready_bytes', labels), 3, 'body bytes');
+    assert.equal(perObject.value('rabbitmq_queue_messages_bytes', labels), 3);
     assert.equal(perObject.value('rabbitmq_queue_consumers', labels), 0);
     assert.equal(perObject.value('rabbitmq_queue_messages_published_total', labels), 3);
     // The aggregated endpoint has no per-queue samples.

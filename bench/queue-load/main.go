@@ -81,18 +81,24 @@ func main() {
 	if result == nil {
 		result = map[string]any{}
 	}
-	result["scenario"] = scenario
-	result["label"] = o.label
-	result["ok"] = err == nil
-	if err != nil {
-		result["error"] = err.Error()
-	}
 	sampler.report(result)
-	line, _ := json.Marshal(result)
+	// amqp-bench's shape, which compare.sh and summarize.py read: the figures under "results".
+	run := map[string]any{"tool": "queue-load", "scenario": scenario, "label": o.label, "ok": err == nil, "params": o.params(), "results": result}
+	if err != nil {
+		run["error"] = err.Error()
+	}
+	line, _ := json.Marshal(run)
 	fmt.Println(string(line))
 	fmt.Fprintf(os.Stderr, "queue-load %s %s: %v\n", scenario, o.label, summary(result))
 	if err != nil {
 		os.Exit(1)
+	}
+}
+
+func (o options) params() map[string]any {
+	return map[string]any{
+		"size": o.size, "duration_s": o.duration.Seconds(), "prefetch": o.prefetch, "max_priority": o.maxPriority,
+		"max_length": o.maxLength, "overflow": o.overflow, "messages": o.messages, "persistent": o.persistent, "consumers": o.consumers,
 	}
 }
 

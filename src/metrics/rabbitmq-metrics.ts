@@ -13,6 +13,9 @@ const QUEUE_METRICS: ReadonlyArray<readonly [string, 'gauge' | 'counter', string
   ['rabbitmq_queue_messages_ready', 'gauge', 'Messages ready to be delivered to consumers', (q) => q.messageCount],
   ['rabbitmq_queue_messages_unacked', 'gauge', 'Messages delivered to consumers but not yet acknowledged', (q) => q.unackedMessageCount],
   ['rabbitmq_queue_messages', 'gauge', 'Sum of ready and unacknowledged messages - total queue depth', (q) => q.messageCount + q.unackedMessageCount],
+  ['rabbitmq_queue_messages_ready_bytes', 'gauge', 'Size in bytes of ready messages', (q) => q.messageBytes],
+  ['rabbitmq_queue_messages_unacked_bytes', 'gauge', 'Size in bytes of all unacknowledged messages', (q) => q.unackedBytes],
+  ['rabbitmq_queue_messages_bytes', 'gauge', 'Size in bytes of ready and unacknowledged messages', (q) => q.messageBytes + q.unackedBytes],
   ['rabbitmq_queue_consumers', 'gauge', 'Consumers on a queue', (q) => q.consumerCount],
   ['rabbitmq_queue_messages_published_total', 'counter', 'Total number of messages published to queues', (q) => q.stats.publish],
 ];

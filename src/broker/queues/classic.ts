@@ -1,10 +1,9 @@
-import { MessageQueue } from './message-queue.js';
-import { PriorityStore } from './priority-store.js';
-import type { Queue } from './queue.js';
-import type { QueueParts, QueueType } from './queue-type.js';
 import { checkConsumerArguments, validateQueueArguments } from './arguments.js';
-import { effectiveSettings, type SettingsRules } from './settings.js';
-import type { QueueStore, StoreSpec } from './store.js';
+import { messageQueueOf } from './message-queue.js';
+import { PriorityStore } from './priority-store.js';
+import type { QueueParts, QueueType } from './queue-type.js';
+import type { SettingsRules } from './settings.js';
+import type { StoreSpec } from './store.js';
 
 const SETTINGS: SettingsRules = {
   honours: new Set([
@@ -41,36 +40,18 @@ export const CLASSIC: QueueType = {
     validateQueueArguments(declaration.arguments, 'classic', resource);
   },
   checkConsumerArguments: checkConsumerArguments,
-  create: (parts) => classicQueue(parts, (spec, maxPriority) =>
-    !maxPriority ? { store: parts.stores.create(spec), lastSeq: 0 } : { store: PriorityStore.create(parts.stores, spec, maxPriority), lastSeq: 0 },
-  ),
-  recover: (parts) => classicQueue(parts, (spec, maxPriority) =>
-    !maxPriority ? (parts.stores.recover(spec) ?? { store: parts.stores.create(spec), lastSeq: 0 }) : PriorityStore.recover(parts.stores, spec, maxPriority),
-  ),
+  create: (parts) =>
+    messageQueueOf(CLASSIC, parts, storeSpec(parts), false, (spec, { maxPriority }) =>
+      maxPriority ? { store: PriorityStore.create(parts.stores, spec, maxPriority), lastSeq: 0 } : { store: parts.stores.create(spec), lastSeq: 0 },
+    ),
+  recover: (parts) =>
+    messageQueueOf(CLASSIC, parts, storeSpec(parts), false, (spec, { maxPriority }) =>
+      maxPriority ? PriorityStore.recover(parts.stores, spec, maxPriority) : (parts.stores.recover(spec) ?? { store: parts.stores.create(spec), lastSeq: 0 }),
+    ),
 };
 
-type StoreOf = (spec: StoreSpec, maxPriority: number | undefined) => { store: QueueStore; lastSeq: number };
-
-function classicQueue(parts: QueueParts, storeOf: StoreOf): Queue {
-  const settings = effectiveSettings(parts.arguments, parts.policies.definition, SETTINGS);
+function storeSpec(parts: QueueParts): StoreSpec {
   // Exclusive queues never outlive their connection, so nothing of theirs is kept durably.
-  const spec: StoreSpec = {
-    vhostName: parts.vhostName,
-    name: parts.name,
-    durable: parts.durable && parts.exclusiveOwner === null,
-    persistsEveryMessage: false,
-    part: '',
-    memoryShare: 1,
-  };
-  const { store, lastSeq } = storeOf(spec, settings.maxPriority);
-  return new MessageQueue({
-    ...parts,
-    type: 'classic',
-    capabilities: CLASSIC.capabilities,
-    countsDeliveries: false,
-    settings,
-    store,
-    lastSeq,
-    checkConsumerArguments: CLASSIC.checkConsumerArguments,
-  });
+  const durable = parts.durable && parts.exclusiveOwner === null;
+  return { vhostName: parts.vhostName, name: parts.name, durable, persistsEveryMessage: false, part: '', memoryShare: 1 };
 }

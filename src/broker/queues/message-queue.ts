@@ -19,8 +19,9 @@ import {
   type QueueTypeName,
   type DeathReason,
 } from './queue.js';
-import type { QueueSettings } from './settings.js';
-import type { QueueStore } from './store.js';
+import type { QueueParts, QueueType } from './queue-type.js';
+import { effectiveSettings, type QueueSettings } from './settings.js';
+import type { QueueStore, StoreSpec } from './store.js';
 
 /**
  * Flow control thresholds: a queue that consumers are draining but whose backlog keeps
@@ -34,25 +35,39 @@ const DRAINING_WITHIN_MS = 5000;
 /** How soon an at-least-once dead-letter that found no queue is tried again. */
 const DEAD_LETTER_RETRY_MS = 5000;
 
-export interface MessageQueueOptions {
+export interface MessageQueueOptions extends Omit<QueueParts, 'stores'> {
   readonly type: QueueTypeName;
-  readonly vhostName: string;
-  readonly name: string;
-  readonly durable: boolean;
-  readonly autoDelete: boolean;
-  readonly exclusiveOwner: QueueOwner | null;
-  readonly arguments: FieldTable;
   readonly capabilities: QueueCapabilities;
   /** Quorum queues: count returns, add x-delivery-count, dead-letter past the delivery limit. */
   readonly countsDeliveries: boolean;
   readonly settings: QueueSettings;
-  readonly policies: AppliedPolicies;
-  readonly host: QueueHost;
   readonly store: QueueStore;
   /** Highest seq already used (recovered queues continue after it). */
   readonly lastSeq: number;
   /** Refuses consumer arguments the type does not accept (x-priority's type, ...). */
   readonly checkConsumerArguments: (args: FieldTable, resource: string) => void;
+}
+
+/** A store for a queue, new or found on disk, and the highest seq it already holds. */
+export type StoreOf = (spec: StoreSpec, settings: QueueSettings) => { store: QueueStore; lastSeq: number };
+
+/**
+ * A queue of `type` (classic or quorum) made from its parts: effective settings from its
+ * arguments and policies, and the store `storeOf` gives for `spec`.
+ */
+export function messageQueueOf(type: QueueType, parts: QueueParts, spec: StoreSpec, countsDeliveries: boolean, storeOf: StoreOf): MessageQueue {
+  const settings = effectiveSettings(parts.arguments, parts.policies.definition, type.settingsRules);
+  const { store, lastSeq } = storeOf(spec, settings);
+  return new MessageQueue({
+    ...parts,
+    type: type.name,
+    capabilities: type.capabilities,
+    countsDeliveries,
+    settings,
+    store,
+    lastSeq,
+    checkConsumerArguments: type.checkConsumerArguments,
+  });
 }
 
 /**

@@ -1,10 +1,9 @@
 import { preconditionFailed } from '../errors.js';
 import { checkConsumerArguments, validateQueueArguments } from './arguments.js';
-import { MessageQueue } from './message-queue.js';
-import type { Queue } from './queue.js';
+import { messageQueueOf } from './message-queue.js';
 import type { QueueParts, QueueType } from './queue-type.js';
-import { effectiveSettings, type SettingsRules } from './settings.js';
-import type { QueueStore, StoreSpec } from './store.js';
+import type { SettingsRules } from './settings.js';
+import type { StoreSpec } from './store.js';
 
 /** RabbitMQ 4.0's default: a message returned 20 times is dead-lettered (or dropped). */
 const DEFAULT_DELIVERY_LIMIT = 20;
@@ -60,22 +59,11 @@ export const QUORUM: QueueType = {
     if (!declaration.durable) throw preconditionFailed(`invalid property 'non-durable' for ${resource}`);
   },
   checkConsumerArguments: checkConsumerArguments,
-  create: (parts) => quorumQueue(parts, (spec) => ({ store: parts.stores.create(spec), lastSeq: 0 })),
-  recover: (parts) => quorumQueue(parts, (spec) => parts.stores.recover(spec) ?? { store: parts.stores.create(spec), lastSeq: 0 }),
+  create: (parts) => messageQueueOf(QUORUM, parts, storeSpec(parts), true, (spec) => ({ store: parts.stores.create(spec), lastSeq: 0 })),
+  recover: (parts) =>
+    messageQueueOf(QUORUM, parts, storeSpec(parts), true, (spec) => parts.stores.recover(spec) ?? { store: parts.stores.create(spec), lastSeq: 0 }),
 };
 
-function quorumQueue(parts: QueueParts, storeOf: (spec: StoreSpec) => { store: QueueStore; lastSeq: number }): Queue {
-  const settings = effectiveSettings(parts.arguments, parts.policies.definition, SETTINGS);
-  const spec: StoreSpec = { vhostName: parts.vhostName, name: parts.name, durable: true, persistsEveryMessage: true, part: '', memoryShare: 1 };
-  const { store, lastSeq } = storeOf(spec);
-  return new MessageQueue({
-    ...parts,
-    type: 'quorum',
-    capabilities: QUORUM.capabilities,
-    countsDeliveries: true,
-    settings,
-    store,
-    lastSeq,
-    checkConsumerArguments: QUORUM.checkConsumerArguments,
-  });
+function storeSpec(parts: QueueParts): StoreSpec {
+  return { vhostName: parts.vhostName, name: parts.name, durable: true, persistsEveryMessage: true, part: '', memoryShare: 1 };
 }
