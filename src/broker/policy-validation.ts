@@ -66,6 +66,9 @@ const POLICY_KEYS: Record<string, Validator> = {
   'queue-master-locator': oneOf((term) => `${term} invalid queue-master-locator value`, 'min-masters', 'client-local', 'random'),
   'queue-mode': oneOf((term) => `${term} is not a valid queue-mode value`, 'default', 'lazy'),
   'queue-version': (value) => (value === 1 || value === 2 ? undefined : `${erlangTerm(value)} is not a valid queue-version value`),
+  // RabbitMQ 3.13+: bytes of each stream chunk's filter.
+  'stream-filter-size-bytes': (value) =>
+    isInteger(value) && value >= 16 && value <= 255 ? undefined : `${erlangTerm(value)} is not a valid filter size. Valid range is 16-255`,
   'stream-max-segment-size-bytes': (value) =>
     isInteger(value) && value >= 0 && value <= 3_000_000_000 ? undefined : `${erlangTerm(value)} is not a valid segment size`,
   ...haValidators(),

@@ -74,6 +74,13 @@ export class BrokerStorage {
   readonly stores: QueueStoreFactory = {
     create: (spec) => this.createStore(spec),
     recover: (spec) => this.recoverStore(spec),
+    openStream: (vhostName, name, options) => {
+      const stream = this.storage.openStream(vhostName, name, options);
+      for (const torn of stream.recovery.tornTails) {
+        this.storage.log.warn({ file: torn.file, offset: torn.offset, reason: torn.reason }, 'cut a torn tail while recovering stream %s', name);
+      }
+      return stream;
+    },
   };
 
   private createStore(spec: StoreSpec): QueueStore {

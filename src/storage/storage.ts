@@ -7,6 +7,7 @@ import { DefinitionsStore, type Json } from './definitions-store.js';
 import type { Durability, SyncOutcome } from './durability.js';
 import { MemoryBudget } from './memory-budget.js';
 import { SegmentLog } from './segment-log.js';
+import { StreamLog } from './stream/stream-log.js';
 import { SyncScheduler } from './sync-scheduler.js';
 import { DeliveredMark, DeliveredMarks } from './watermark.js';
 
@@ -101,6 +102,11 @@ export class Storage implements Durability {
   durableDir(scope: string, name: string, part = ''): string {
     const hash = createHash('sha1').update(scope).update('\u0000').update(name).digest('hex');
     return join(this.options.dataDir, 'queues', part === '' ? hash : `${hash}-${part}`);
+  }
+
+  /** The stream named by (`scope`, `name`), created empty if it does not exist, recovered if it does. */
+  openStream(scope: string, name: string, options: { maxSegmentBytes: number; filterSize: number }): StreamLog {
+    return StreamLog.open(this.durableDir(scope, name), { sync: this.sync, log: this.options.log, ...options });
   }
 
   /** A log for messages that need not survive a restart; it touches the disk only when written to. */

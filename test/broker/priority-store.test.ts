@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeContentHeader } from '../../src/amqp/content.js';
 import { Message } from '../../src/broker/message.js';
-import { MemoryQueueStore } from '../../src/broker/queues/memory-store.js';
+import { MEMORY_STORES, MemoryQueueStore } from '../../src/broker/queues/memory-store.js';
 import { PriorityStore } from '../../src/broker/queues/priority-store.js';
 import type { QueuedMessage } from '../../src/broker/queues/queue.js';
 import type { QueueStore, QueueStoreFactory, StoreSpec } from '../../src/broker/queues/store.js';
@@ -26,6 +26,7 @@ function factory(onDisk: Map<string, QueueStore> = new Map()) {
       const store = onDisk.get(spec.part);
       return store === undefined ? undefined : { store, lastSeq: 0 };
     },
+    openStream: MEMORY_STORES.openStream,
   };
   return { stores, made };
 }

@@ -2,6 +2,7 @@ import { fieldTypeName, type FieldTable, type FieldValue } from '../../amqp/fiel
 import { preconditionFailed } from '../errors.js';
 import { fieldValuesEqual } from '../field-values.js';
 import type { QueueTypeName } from './queue.js';
+import { maxAgeMs } from './stream/max-age.js';
 
 /**
  * Queue arguments as RabbitMQ checks them at declare time (rabbit_amqqueue's
@@ -87,8 +88,9 @@ const VALIDATORS: ReadonlyArray<readonly [string, Check]> = [
   // Warren checks what RabbitMQ 4 leaves unchecked (a string delivery limit silently means 20 there).
   ['x-delivery-limit', integer],
   ['x-consumer-timeout', nonNegativeInteger],
-  ['x-max-age', longstr],
+  ['x-max-age', (value, args, key) => longstr(value, args, key) ?? (maxAgeMs(value as string) === undefined ? 'invalid_max_age' : undefined)],
   ['x-stream-max-segment-size-bytes', nonNegativeInteger],
+  ['x-stream-filter-size-bytes', nonNegativeInteger],
   ['x-initial-cluster-size', positiveInteger],
   ['x-queue-leader-locator', oneOf('invalid_queue_locator_arg', 'client-local', 'balanced')],
 ];
@@ -129,7 +131,15 @@ const TYPE_ARGUMENTS: Record<QueueTypeName, readonly string[]> = {
     'x-queue-leader-locator',
     'x-consumer-timeout',
   ],
-  stream: ['x-max-length-bytes', 'x-queue-type', 'x-max-age', 'x-stream-max-segment-size-bytes', 'x-initial-cluster-size', 'x-queue-leader-locator'],
+  stream: [
+    'x-max-length-bytes',
+    'x-queue-type',
+    'x-max-age',
+    'x-stream-max-segment-size-bytes',
+    'x-stream-filter-size-bytes',
+    'x-initial-cluster-size',
+    'x-queue-leader-locator',
+  ],
 };
 
 /** RabbitMQ's module names, as its "of queue type ..." refusals say them. */

@@ -1,4 +1,5 @@
 import { Deque } from '../deque.js';
+import { notImplemented } from '../errors.js';
 import type { QueuedMessage } from './queue.js';
 import type { QueueStore, QueueStoreFactory } from './store.js';
 
@@ -60,6 +61,10 @@ export class MemoryQueueStore implements QueueStore {
 export const MEMORY_STORES: QueueStoreFactory = {
   create: () => new MemoryQueueStore(),
   recover: () => undefined,
+  openStream: () => {
+    // A stream is a log on disk; a broker without a data folder has nowhere to keep one.
+    throw notImplemented('stream queues need a broker with a data folder');
+  },
 };
 
 /** Inserts messages (sorted by seq) into a seq-ordered deque, each at its original place. */

@@ -1,6 +1,6 @@
 import type { FieldTable } from '../../amqp/field-table.js';
 import type { Binding } from '../binding.js';
-import { accessRefused, preconditionFailed, resourceLocked } from '../errors.js';
+import { accessRefused, notImplemented, preconditionFailed, resourceLocked } from '../errors.js';
 import type { Message } from '../message.js';
 import { QueueStats } from '../stats.js';
 import { ConsumerSet } from './consumers.js';
@@ -11,6 +11,7 @@ import {
   REJECTED,
   type AppliedPolicies,
   type Consumer,
+  type ConsumeRequest,
   type Queue,
   type QueueCapabilities,
   type QueuedMessage,
@@ -178,6 +179,9 @@ export class MessageQueue implements Queue {
   }
   get singleActiveConsumer(): Consumer | undefined {
     return this.consumers.active;
+  }
+  get stream(): undefined {
+    return undefined;
   }
 
   // --- messages in -------------------------------------------------------------
@@ -378,8 +382,10 @@ export class MessageQueue implements Queue {
 
   // --- consumers -------------------------------------------------------------------
 
-  assertCanConsume(exclusive: boolean, args: FieldTable): void {
-    this.checkConsumerArguments(args, this.description);
+  assertCanConsume(request: ConsumeRequest): void {
+    this.checkConsumerArguments(request.arguments, this.description);
+    if (request.globalQos && !this.capabilities.globalQos) throw notImplemented(`${this.description} does not support global qos`);
+    const exclusive = request.exclusive;
     // An exclusive consumer cannot share a queue, nor stand in line behind a single active one.
     const exclusiveRefused = exclusive && (this.consumers.size > 0 || this.settings.singleActiveConsumer);
     if (exclusiveRefused || this.consumers.list().some((c) => c.exclusive)) {
@@ -388,7 +394,7 @@ export class MessageQueue implements Queue {
   }
 
   addConsumer(consumer: Consumer): void {
-    this.assertCanConsume(consumer.exclusive, consumer.arguments);
+    this.assertCanConsume({ exclusive: consumer.exclusive, noAck: consumer.noAck, prefetch: consumer.prefetch, globalQos: false, arguments: consumer.arguments });
     this.consumers.add(consumer);
     this.hadConsumer = true;
     this.idleExpiry.clear();

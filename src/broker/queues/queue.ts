@@ -3,6 +3,7 @@ import type { Binding } from '../binding.js';
 import type { Message } from '../message.js';
 import type { QueueStats } from '../stats.js';
 import type { QueueSettings } from './settings.js';
+import type { StreamStore } from './stream/stream-store.js';
 
 export const QUEUE_TYPE_NAMES = ['classic', 'quorum', 'stream'] as const;
 export type QueueTypeName = (typeof QUEUE_TYPE_NAMES)[number];
@@ -78,6 +79,17 @@ export interface Consumer {
   activated?(queue: Queue): void;
 }
 
+/** What a new consumer asks for, as basic.consume says it, checked by the queue's type. */
+export interface ConsumeRequest {
+  readonly exclusive: boolean;
+  readonly noAck: boolean;
+  /** The consumer's own prefetch (basic.qos global=false); 0: none. */
+  readonly prefetch: number;
+  /** A channel-wide prefetch (basic.qos global=true) is in force. */
+  readonly globalQos: boolean;
+  readonly arguments: FieldTable;
+}
+
 /** What a queue needs from the vhost that holds it. */
 export interface QueueHost {
   /** Republishes a message that died in `queue` to the queue's dead-letter exchange. */
@@ -143,6 +155,8 @@ export interface Queue {
   readonly priorityLengths: readonly number[] | undefined;
   /** Whether publishers should slow down (the backlog grows while consumers drain it). */
   readonly congested: boolean;
+  /** A stream's log, for protocols that read and write it directly (the stream protocol); undefined for other types. */
+  readonly stream: StreamAccess | undefined;
 
   /** Adds a published message; returns the durability ticket its confirm waits for (0: none) or REJECTED. */
   enqueue(message: Message): number;
@@ -158,8 +172,8 @@ export interface Queue {
   /** Drops every ready message; returns how many there were. */
   purge(): number;
 
-  /** Refuses (BrokerError) a consumer the queue cannot take: exclusivity, consumer arguments. */
-  assertCanConsume(exclusive: boolean, args: FieldTable): void;
+  /** Refuses (BrokerError) a consumer the queue cannot take: consumer arguments, prefetch, exclusivity. */
+  assertCanConsume(request: ConsumeRequest): void;
   addConsumer(consumer: Consumer): void;
   removeConsumer(consumer: Consumer): void;
   /** Consumers in the order they were added. */
@@ -182,6 +196,22 @@ export interface Queue {
   markDeleted(): number;
   /** The broker stops: timers end, durable messages stay where they are. */
   close(): void;
+}
+
+/**
+ * A stream as the stream protocol uses it: records appended as they come (already in the
+ * stream's format), chunks read through the store's cursors, and its subscribers listed
+ * with the queue's consumers.
+ */
+export interface StreamAccess {
+  readonly store: StreamStore;
+  /** Appends a record; returns its durability ticket. */
+  publishRecord(buf: Buffer, start: number, end: number, filterValue: string | undefined): number;
+  /** Appends a sub-batch of `records` records (entry header included). */
+  publishEntry(entry: Buffer, records: number, filterValue: string | undefined): number;
+  /** A subscriber reading chunks itself: listed and counted with the consumers, told when the stream goes. */
+  attach(subscriber: Consumer): void;
+  detach(subscriber: Consumer): void;
 }
 
 /** The policies in effect on an object, and their merged definition. */

@@ -1,4 +1,5 @@
 import type { FieldTable, FieldValue } from '../../amqp/field-table.js';
+import { maxAgeMs } from './stream/max-age.js';
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 export type DeadLetterStrategy = 'at-most-once' | 'at-least-once';
@@ -25,6 +26,12 @@ export interface QueueSettings {
   readonly maxPriority?: number;
   /** Arguments only. */
   readonly singleActiveConsumer: boolean;
+  /** Streams: segments whose newest message is older than this (ms) are removed. */
+  readonly maxAgeMs?: number;
+  /** Streams: a segment is closed and a new one started past this size. */
+  readonly streamMaxSegmentSizeBytes?: number;
+  /** Streams: bytes of each chunk's filter (16..255). */
+  readonly streamFilterSizeBytes?: number;
 }
 
 /** A policy's (or operator policy's) definition: policy keys to JSON values. */
@@ -54,6 +61,9 @@ const KEYS = {
   deliveryLimit: { argument: 'x-delivery-limit', policy: 'delivery-limit', resolution: 'min' },
   deadLetterStrategy: { argument: 'x-dead-letter-strategy', policy: 'dead-letter-strategy', resolution: 'argument' },
   consumerTimeout: { argument: 'x-consumer-timeout', policy: 'consumer-timeout', resolution: 'min' },
+  maxAgeMs: { argument: 'x-max-age', policy: 'max-age', resolution: 'argument' },
+  streamMaxSegmentSizeBytes: { argument: 'x-stream-max-segment-size-bytes', policy: 'stream-max-segment-size-bytes', resolution: 'argument' },
+  streamFilterSizeBytes: { argument: 'x-stream-filter-size-bytes', policy: 'stream-filter-size-bytes', resolution: 'argument' },
 } as const satisfies Record<string, SettingKey>;
 
 /** What the queue type decides on top of arguments and policies (its defaults and what it ignores). */
@@ -77,7 +87,9 @@ export function effectiveSettings(args: FieldTable, policy: PolicyDefinition | u
   for (const [field, key] of Object.entries(KEYS) as [keyof typeof KEYS, SettingKey][]) {
     if (!rules.honours.has(field)) continue;
     const resolution = rules.policyWins?.has(field) ? 'policy' : field === 'deliveryLimit' ? 'deliveryLimit' : key.resolution;
-    const value = resolve(args[key.argument], policy?.[key.policy], resolution);
+    let value = resolve(args[key.argument], policy?.[key.policy], resolution);
+    // Durations are strings ("7D"); declare and policy validation refused malformed ones.
+    if (field === 'maxAgeMs' && typeof value === 'string') value = maxAgeMs(value);
     if (value !== undefined) settings[field] = value;
     else if (rules.defaults?.[field] !== undefined) settings[field] = rules.defaults[field];
   }

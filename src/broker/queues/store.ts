@@ -1,4 +1,5 @@
 import type { QueuedMessage } from './queue.js';
+import type { StreamStore, StreamStoreOptions } from './stream/stream-store.js';
 
 /**
  * Where a queue keeps its ready messages. The domain only needs FIFO order with
@@ -60,4 +61,6 @@ export interface QueueStoreFactory {
   create(spec: StoreSpec): QueueStore;
   /** The stored messages of a durable queue (or one part of it); undefined when there is nothing on disk. */
   recover(spec: StoreSpec): RecoveredStore | undefined;
+  /** A stream's log, created empty or recovered from disk. */
+  openStream(vhostName: string, name: string, options: StreamStoreOptions): StreamStore;
 }

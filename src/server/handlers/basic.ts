@@ -63,10 +63,13 @@ function consume(channel: Channel, method: BasicConsume): void {
   const queueName = channel.queueName(method.queue);
   channel.checkAccess('read', 'queue', queueName);
   const queue = channel.vhost.queueFor(queueName, channel.connection);
-  if (!queue.capabilities.globalQos && channel.channelPrefetch > 0) {
-    throw new AmqpError(ReplyCode.NOT_IMPLEMENTED, `${queue.description} does not support global qos`, 60, 20);
-  }
-  queue.assertCanConsume(method.exclusive, method.arguments);
+  queue.assertCanConsume({
+    exclusive: method.exclusive,
+    noAck: method.noAck,
+    prefetch: channel.consumerPrefetch,
+    globalQos: channel.channelPrefetch > 0,
+    arguments: method.arguments,
+  });
   const consumer = new ChannelConsumer(
     channel,
     queue,

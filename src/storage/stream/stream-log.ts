@@ -21,8 +21,8 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync
 import type { Logger } from '../../log.js';
 import { DirectorySync } from '../directory-sync.js';
 import type { SyncScheduler } from '../sync-scheduler.js';
-import { DEFAULT_FILTER_SIZE, type BloomMatcher } from './bloom.js';
-import { ChunkType, MAX_ENTRY_SIZE, SIMPLE_ENTRY_HEADER_SIZE } from './chunk.js';
+import { BloomMatcher, DEFAULT_FILTER_SIZE } from './bloom.js';
+import { ChunkType, forEachRecord, MAX_ENTRY_SIZE, SIMPLE_ENTRY_HEADER_SIZE } from './chunk.js';
 import { ChunkBuilder, trackingChunk, type ChunkView, type RecordWriter } from './chunk-view.js';
 import { StreamCursor } from './stream-cursor.js';
 import { FILE_HEADER_SIZE, INDEX_RECORD_SIZE, readIndexRecord, STREAM_INDEX_MAGIC, STREAM_SEGMENT_MAGIC, streamIndexPath, streamSegmentPath, writeFileHeader } from './stream-files.js';
@@ -47,6 +47,12 @@ export interface StreamLogOptions {
 export interface Retention {
   maxBytes?: number | undefined;
   maxAgeMs?: number | undefined;
+}
+
+/** Which filter values a cursor wants. */
+export interface ChunkFilterSpec {
+  readonly values: readonly string[];
+  readonly matchUnfiltered: boolean;
 }
 
 /** A committed chunk kept in memory, and the segment it is in. */
@@ -318,10 +324,16 @@ export class StreamLog {
 
   /**
    * A cursor that returns committed chunks of messages from the one holding `offset` on
-   * (clamped into the stream), skipping chunks `filter` rules out.
+   * (clamped into the stream), skipping chunks holding none of the filter's values.
    */
-  openCursor(offset: number, filter?: BloomMatcher): StreamCursor {
-    return new StreamCursor(this, Math.min(Math.max(offset, this.firstOffset), this.committed), filter);
+  openCursor(offset: number, filter?: ChunkFilterSpec): StreamCursor {
+    const matcher = filter === undefined ? undefined : new BloomMatcher(filter.values, filter.matchUnfiltered);
+    return new StreamCursor(this, Math.min(Math.max(offset, this.firstOffset), this.committed), matcher);
+  }
+
+  /** Calls `record` for each record of a chunk's data, in offset order. */
+  forEachRecord(chunk: { readonly data: Buffer }, record: (buf: Buffer, start: number, end: number) => void): void {
+    forEachRecord(chunk.data, record);
   }
 
   /** The committed chunk holding `offset`, from the tail cache, if it is there. */
