@@ -15,7 +15,7 @@
  * Publish: see PublishReader for the per-message hot path; decodeCommand validates a Publish
  * and returns its header with a view of the messages.
  */
-import { CommandKey, OffsetType, RESPONSE_FLAG, type CommandVersion } from './constants.js';
+import { CommandKey, OffsetType, type CommandVersion } from './constants.js';
 import { CommandDecodeError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { PublishReader } from './publish-reader.js';
@@ -31,10 +31,11 @@ export type OffsetSpec =
 /** Decoded key/value string maps have no prototype: use `m[k] !== undefined` or Object.hasOwn. */
 export type StringMap = Record<string, string>;
 
+/** The keys of the responses a client sends (literals, so they discriminate ClientCommand). */
 export const ResponseKey = {
-  Tune: CommandKey.Tune | RESPONSE_FLAG,
-  Close: CommandKey.Close | RESPONSE_FLAG,
-  ConsumerUpdate: CommandKey.ConsumerUpdate | RESPONSE_FLAG,
+  Tune: 0x8014,
+  Close: 0x8016,
+  ConsumerUpdate: 0x801a,
 } as const;
 
 interface Request<K extends number> {
