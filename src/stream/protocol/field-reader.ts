@@ -20,12 +20,14 @@ export class FieldReader {
   /** The frame's key and version, for error texts. */
   key = 0;
   version = 0;
+  /** Where the fields start, so error texts give offsets within the frame. */
+  private start = 0;
 
   reset(key: number, version: number, buf: Buffer, pos: number, end: number): this {
     this.key = key;
     this.version = version;
     this.buf = buf;
-    this.pos = pos;
+    this.start = this.pos = pos;
     this.end = end;
     return this;
   }
@@ -178,7 +180,7 @@ export class FieldReader {
 
   /** Kept out of line so the read methods stay small enough to inline. */
   private truncated(field: string, wanted: number): never {
-    this.malformed(`truncated at ${field}: needs ${wanted} bytes at offset ${this.pos}, ${this.end - this.pos} left`);
+    this.malformed(`truncated at ${field}: needs ${wanted} bytes at field offset ${this.pos - this.start}, ${this.end - this.pos} left`);
   }
 }
 
