@@ -63,6 +63,7 @@ export class PublishReader {
     }
     this.version = version;
     this.buf = buf;
+    this.filterStart = this.filterEnd = -1; // v1 entries never set them: clear what a v2 frame left
     if (end - start < PUBLISH_HEADER_SIZE) this.malformed(`truncated: ${end - start} bytes, the header needs ${PUBLISH_HEADER_SIZE}`);
     this.publisherId = buf[start]!;
     const count = buf.readInt32BE(start + 1);

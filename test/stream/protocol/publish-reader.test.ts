@@ -161,5 +161,8 @@ describe('PublishReader', () => {
     assert.ok(reader.next());
     assert.deepEqual([reader.publisherId, reader.publishingId, reader.filterValue], [2, 9, 'x']);
     assert.equal(reader.next(), false);
+    reader.reset(a.version, a.fields, 0, a.fields.length);
+    assert.ok(reader.next());
+    assert.equal(reader.filterValue, null, 'a v1 frame after a v2 one has no filter value');
   });
 });
