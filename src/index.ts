@@ -14,6 +14,7 @@ import { AmqpListener } from './server/listener.js';
 import { serverSettings } from './server/settings.js';
 import { BrokerStorage } from './persistence/broker-storage.js';
 import { Storage } from './storage/storage.js';
+import { StreamListener } from './stream/server/listener.js';
 import { VERSION } from './version.js';
 
 export type { BrokerOptions };
@@ -27,6 +28,8 @@ export class Broker {
     readonly url: string,
     /** The port actually listened on (useful with port: 0). */
     readonly port: number,
+    /** The stream protocol's port, when it listens. */
+    readonly streamPort: number | undefined,
     /** The broker's structured logger (pino). */
     readonly log: Logger,
     /** The data folder in use. */
@@ -38,6 +41,7 @@ export class Broker {
     private readonly endpoints: HttpEndpoints,
     private readonly parts: {
       listener: AmqpListener;
+      streams: StreamListener | undefined;
       core: BrokerCore;
       storage: Storage;
       alarms: ResourceAlarms;
@@ -107,17 +111,41 @@ export class Broker {
       return giveUp(error);
     }
     let port: number;
+    let streams: StreamListener | undefined;
+    let streamPort: number | undefined;
     try {
+      if (options.streamPort !== undefined && options.streamPort !== null) {
+        streams = new StreamListener({
+          core,
+          access,
+          log,
+          alarms,
+          durability: storage,
+          settings: {
+            frameMax: 1_048_576,
+            heartbeat: options.heartbeat ?? 60,
+            handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+            advertisedHost: options.streamAdvertisedHost,
+            advertisedPort: options.streamAdvertisedPort,
+          },
+        });
+        streamPort = await streams.listen(options.streamPort, host);
+      }
       port = await listener.listen(options.port ?? 5672, host);
     } catch (error) {
+      await streams?.close();
       await endpoints.close();
       return giveUp(error);
     }
     control.listeners.unshift({ protocol: 'amqp', ip_address: host, port });
+    if (streamPort !== undefined) {
+      control.listeners.push({ protocol: 'stream', ip_address: host, port: streamPort });
+      log.info({ host, port: streamPort }, 'accepting the RabbitMQ stream protocol on %s:%d', host, streamPort);
+    }
     control.start();
     log.info({ host, port, dataDir, version: VERSION }, 'Warren %s accepting AMQP 0-9-1 on %s:%d', VERSION, host, port);
     const url = `amqp://guest:guest@${urlHostOf(host)}:${port}/`;
-    return new Broker(url, port, log, dataDir, access, control, endpoints, { listener, core, storage, alarms, removeDataDir });
+    return new Broker(url, port, streamPort, log, dataDir, access, control, endpoints, { listener, streams, core, storage, alarms, removeDataDir });
   }
 
   /** http://host:port of the management API (routes under /api), or undefined when it is off. */
@@ -136,10 +164,11 @@ export class Broker {
   }
 
   private async shutdown(): Promise<void> {
-    const { listener, core, storage, alarms, removeDataDir } = this.parts;
+    const { listener, streams, core, storage, alarms, removeDataDir } = this.parts;
     this.control.stop();
     await this.endpoints.close();
     alarms.close();
+    await streams?.close();
     await listener.close();
     core.close();
     await storage.close();

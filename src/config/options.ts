@@ -27,6 +27,14 @@ export interface BrokerOptions {
   httpPort?: number | null;
   /** Port of the Prometheus endpoint (/metrics); 0 picks a free one; undefined or null = off (the command: 15692). */
   metricsPort?: number | null;
+  /**
+   * Port of the RabbitMQ stream protocol; 0 picks a free one; undefined or null = off (the
+   * embedded default; the `warren` command listens on 5552).
+   */
+  streamPort?: number | null;
+  /** Host and port stream clients are told to connect to (Metadata); default: the listener's own. */
+  streamAdvertisedHost?: string;
+  streamAdvertisedPort?: number;
   /** Group-commit window in ms: persistent messages written within it share one fdatasync. Default 2. */
   syncIntervalMs?: number;
   /**

@@ -18,6 +18,9 @@ export const SETTINGS = {
   serverProperties: 'properties',
   httpPort: 'number',
   metricsPort: 'number',
+  streamPort: 'number',
+  streamAdvertisedHost: 'string',
+  streamAdvertisedPort: 'number',
   consumerTimeoutMs: 'number',
   consumerTimeoutMode: ['close-channel', 'cancel-consumer'],
 } as const;

@@ -7,7 +7,7 @@ import type { RateSampler } from './rates.js';
 
 /** A port the node listens on, as /api/overview lists it. */
 export interface ListenerInfo {
-  protocol: 'amqp' | 'http' | 'prometheus';
+  protocol: 'amqp' | 'http' | 'prometheus' | 'stream';
   ip_address: string;
   port: number;
 }

@@ -1,7 +1,12 @@
 import { statfs } from 'node:fs/promises';
 import type { Logger } from '../log.js';
-import type { Connection } from './connection.js';
 import type { Durability } from '../storage/durability.js';
+
+/** A connection of any protocol that publishes: it stops reading while blocked. */
+export interface BlockablePublisher {
+  block(reason: string): void;
+  unblock(): void;
+}
 
 /** RabbitMQ's default disk_free_limit. */
 export const DEFAULT_DISK_FREE_LIMIT = 50 * 1024 * 1024;
@@ -14,7 +19,7 @@ const DISK_CHECK_INTERVAL_MS = 5000;
  */
 export class ResourceAlarms {
   private readonly raised = new Map<string, string>();
-  private readonly blocked = new Set<Connection>();
+  private readonly blocked = new Set<BlockablePublisher>();
   private diskTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly log: Logger) {}
@@ -45,14 +50,14 @@ export class ResourceAlarms {
   }
 
   /** A connection just published while an alarm is raised: hold it. */
-  blockPublisher(connection: Connection): void {
+  blockPublisher(connection: BlockablePublisher): void {
     const reason = this.blockingReason;
     if (reason === undefined || this.blocked.has(connection)) return;
     this.blocked.add(connection);
     connection.block(reason);
   }
 
-  forget(connection: Connection): void {
+  forget(connection: BlockablePublisher): void {
     this.blocked.delete(connection);
   }
 

@@ -70,6 +70,8 @@ export class StreamLog {
   private readonly builder = new ChunkBuilder();
   private readonly tracking: TrackingState;
   private readonly copier = new CopyRecord();
+  /** Consumer offsets stored since the last cycle, written at its start. */
+  private readonly offsetsToWrite = new Map<string, number>();
   private maxSegmentBytes: number;
   private readonly filterSize: number;
   private readonly tailCacheBytes: number;
@@ -146,9 +148,11 @@ export class StreamLog {
     return this.segments[0]!.firstTimestamp;
   }
 
-  /** Records committed and still kept (messages and tracking records alike). */
-  get records(): number {
-    return this.committed - this.firstOffset;
+  /** Messages committed and still kept (tracking records are not messages). */
+  get messages(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.messages;
+    return total;
   }
 
   /** Bytes of the stream's segment files. */
@@ -213,13 +217,30 @@ export class StreamLog {
     return this.tracking.sequences.get(reference);
   }
 
-  /** Stores a consumer's offset in a tracking chunk; returns its durability epoch. */
+  /**
+   * Stores a consumer's offset; returns its durability epoch. Offsets stored within one
+   * sync window go out together in one tracking chunk (a reader storing after every
+   * message costs one small chunk per cycle, not one per message).
+   */
   storeOffset(reference: string, offset: number): number {
+    if (this.closed) throw new Error(`stream ${this.dir} is closed`);
     this.tracking.offsets.set(reference, offset);
-    this.sealPending();
-    this.maybeRoll();
-    this.placeTracking(ChunkType.TrackingDelta, encodeTrackingEntry(TrackingKind.Offset, reference, offset));
+    this.offsetsToWrite.set(reference, offset);
     return this.writer.markDirty();
+  }
+
+  /** Seals what the cycle starting now writes: the chunk being filled, then the offsets stored since the last cycle. */
+  private beforeWrite(): void {
+    this.sealPending();
+    if (this.offsetsToWrite.size === 0) return;
+    const entries: Buffer[] = [];
+    for (const [reference, offset] of this.offsetsToWrite) entries.push(encodeTrackingEntry(TrackingKind.Offset, reference, offset));
+    this.offsetsToWrite.clear();
+    const writer = this.writer;
+    this.maybeRoll();
+    this.placeTracking(ChunkType.TrackingDelta, Buffer.concat(entries));
+    // A new segment's writer is not in the cycle running now: it goes in the next one.
+    if (this.writer !== writer) this.writer.markDirty();
   }
 
   offsetOf(reference: string): number | undefined {
@@ -292,7 +313,7 @@ export class StreamLog {
     const indexSize = FILE_HEADER_SIZE + segment.chunks * INDEX_RECORD_SIZE;
     this.index = new IndexFileWriter(segment.indexFile, indexFd, fresh ? FILE_HEADER_SIZE : indexSize, sync);
     this.writer = new SegmentFileWriter(segment.file, openSync(segment.file, 'r+'), segment.size, sync, this.index, {
-      beforeWrite: () => this.sealPending(),
+      beforeWrite: () => this.beforeWrite(),
       durable: (chunks) => this.committedChunks(chunks, segment),
     });
   }
@@ -304,6 +325,7 @@ export class StreamLog {
       if (chunk.type === ChunkType.User) {
         this.lastUserChunk = chunk.chunkId;
         this.lastUserTimestamp = chunk.timestamp;
+        segment.messages += chunk.records;
       }
       this.cache.push({ chunk, segment });
       this.cachedBytes += chunk.size;
@@ -497,7 +519,7 @@ export class StreamLog {
   /** Clean shutdown: the chunk being filled is sealed, everything written and synced. */
   close(): void {
     if (this.closed) return;
-    this.sealPending();
+    this.beforeWrite();
     this.closed = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.writer.closeDurably();

@@ -133,6 +133,7 @@ function recoverSegment(segment: StreamSegment, isLast: boolean, recovery: Strea
         segment.chunks++;
         segment.nextOffset = r.chunkId + r.records;
         if (r.type === ChunkType.User) {
+          segment.messages += r.records;
           recovery.lastUserChunkId = r.chunkId;
           recovery.lastUserTimestamp = r.timestamp;
         }

@@ -16,6 +16,8 @@ export class StreamSegment {
   nextOffset: number;
   firstTimestamp = 0;
   lastTimestamp = 0;
+  /** Records of messages in its committed chunks (tracking records not counted). */
+  messages = 0;
 
   constructor(
     /** The id of its first chunk, which names its files. */

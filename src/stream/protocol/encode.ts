@@ -112,7 +112,11 @@ export function encodeTune(buf: Buffer, off: number, frameMax: number, heartbeat
 export function openResponseBound(properties: Readonly<Record<string, string>> | null): number {
   return RESPONSE_SIZE + (properties === null ? 0 : stringMapBound(properties));
 }
-/** RabbitMQ sends advertised_host and advertised_port on success, and no properties on failure. */
+/**
+ * RabbitMQ sends advertised_host and advertised_port on success and no properties on
+ * failure; an empty map (not null) is sent as a count of 0, which clients that always read
+ * the count (rabbitmq-stream-js-client) need.
+ */
 export function encodeOpenResponse(
   buf: Buffer,
   off: number,
@@ -121,7 +125,7 @@ export function encodeOpenResponse(
   properties: Readonly<Record<string, string>> | null,
 ): number {
   let p = beginResponse(buf, off, CommandKey.Open, correlationId, code);
-  if (properties !== null && hasKeys(properties)) p = writeStringMap(buf, p, properties);
+  if (properties !== null) p = writeStringMap(buf, p, properties);
   return finish(buf, off, p);
 }
 
@@ -357,9 +361,4 @@ export function encodeDeliverPrefix(
   p = writeU16(buf, p, v2 ? 2 : 1);
   p = writeU8(buf, p, subscriptionId);
   return v2 ? writeU64(buf, p, committedChunkId) : p;
-}
-
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
 }

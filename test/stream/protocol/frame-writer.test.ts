@@ -83,7 +83,7 @@ describe('FrameWriter: encodings', () => {
     assert.equal(b!.c.raw(5).toString(), 'nonce');
   });
 
-  it('OpenResponse: properties on success, none when null or empty', () => {
+  it('OpenResponse: properties on success, none when null, a count of 0 when empty (the JS client reads it)', () => {
     const w = new FrameWriter();
     w.openResponse(1, ResponseCode.OK, { advertised_host: 'localhost', advertised_port: '5552' });
     w.openResponse(2, ResponseCode.VHOST_ACCESS_FAILURE, null);
@@ -94,6 +94,7 @@ describe('FrameWriter: encodings', () => {
     assert.deepEqual(response(b!, CommandKey.Open), { correlationId: 2, code: 12 });
     assert.equal(b!.c.left, 0);
     response(c!, CommandKey.Open);
+    assert.deepEqual(c!.c.map(), {});
     assert.equal(c!.c.left, 0);
   });
 

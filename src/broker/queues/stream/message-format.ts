@@ -14,8 +14,8 @@ export interface StreamRecordEncoder extends RecordWriter {
 export interface StreamMessageFormat {
   encoder(): StreamRecordEncoder;
   /**
-   * The message an AMQP 0-9-1 consumer of the stream receives for the record in
+   * The message an AMQP 0-9-1 consumer of stream `queueName` receives for the record in
    * buf[start, end) at `offset`: RabbitMQ's mapping, with the x-stream-offset header.
    */
-  toAmqp091(buf: Buffer, start: number, end: number, offset: number): Message;
+  toAmqp091(buf: Buffer, start: number, end: number, offset: number, queueName: string): Message;
 }

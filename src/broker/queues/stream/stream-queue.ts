@@ -101,7 +101,7 @@ export class StreamQueue implements Queue, StreamAccess {
   }
   /** Every record in the log: a stream does not lose messages to its consumers. */
   get messageCount(): number {
-    return this.store.records;
+    return this.store.messages;
   }
   get messageBytes(): number {
     return 0;

@@ -1,7 +1,13 @@
 import type { Message } from '../../message.js';
 import type { Consumer, QueuedMessage } from '../queue.js';
 import type { StreamMessageFormat } from './message-format.js';
+import type { OffsetTracker } from './offset-tracker.js';
 import type { StreamChunk, StreamCursor, StreamStore } from './stream-store.js';
+
+/** A delivery whose settlement moves a tracked consumer's stored offset. */
+export interface TrackedDelivery extends QueuedMessage {
+  readonly tracker: OffsetTracker;
+}
 
 /**
  * One AMQP consumer's read of a stream: a cursor over committed chunks and the records of
@@ -26,6 +32,9 @@ export class StreamReader {
     private readonly cursor: StreamCursor,
     /** The first offset the consumer wants. */
     private readonly startOffset: number,
+    /** Server-side offset tracking, when the consumer asked for it. */
+    readonly tracker: OffsetTracker | undefined,
+    private readonly queueName: string,
   ) {}
 
   /** The next record for the consumer as an AMQP message, or undefined when it has read everything committed. */
@@ -37,8 +46,11 @@ export class StreamReader {
       const i = this.index++;
       const offset = this.chunk!.chunkId + i;
       if (offset < this.startOffset) continue;
-      const message: Message = format.toAmqp091(this.buffers[i]!, this.starts[i]!, this.ends[i]!, offset);
-      return { message, seq: offset, redelivered: false, expiresAt: 0, position: -1, priority: 0, deliveryCount: 0 };
+      const message: Message = format.toAmqp091(this.buffers[i]!, this.starts[i]!, this.ends[i]!, offset, this.queueName);
+      if (this.tracker === undefined) return { message, seq: offset, redelivered: false, expiresAt: 0, position: -1, priority: 0, deliveryCount: 0 };
+      this.tracker.delivered(offset);
+      const tracked: TrackedDelivery = { message, seq: offset, redelivered: false, expiresAt: 0, position: -1, priority: 0, deliveryCount: 0, tracker: this.tracker };
+      return tracked;
     }
   }
 

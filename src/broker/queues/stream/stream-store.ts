@@ -52,8 +52,8 @@ export interface StreamStore {
   /** The last committed chunk of messages (-1: none); "last" starts there. */
   readonly lastUserChunkId: number;
   readonly firstTimestamp: number;
-  /** Records kept (what a stream's message count is). */
-  readonly records: number;
+  /** Messages kept (tracking records not counted): a stream's message count. */
+  readonly messages: number;
   readonly bytes: number;
   readonly segmentCount: number;
 
