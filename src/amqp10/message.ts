@@ -66,8 +66,17 @@ export function parseMessage(buf: Buffer, start = 0, end = buf.length, into = ne
   while (p < end) {
     const sectionAt = p;
     if (buf[p] !== FormatCode.Described) decodeError(`expected a message section, found ${typeName(buf[p]!)}`, p);
-    const valueAt = sectionValueAt(buf, p + 1, end);
-    const code = foundSection;
+    let valueAt: number;
+    let code: number;
+    const c = buf[p + 1];
+    if (c === FormatCode.SmallUlong && p + 3 < end && buf[p + 2]! >= SectionCode.Header && buf[p + 2]! <= SectionCode.Footer) {
+      // The usual descriptor, 0x53 + code: no need for the general path.
+      code = buf[p + 2]!;
+      valueAt = p + 3;
+    } else {
+      valueAt = sectionValueAt(buf, p + 1, end);
+      code = foundSection;
+    }
     const valueEnd = skipValue(buf, valueAt, end);
     const valueCode = buf[valueAt]!;
     switch (code) {
