@@ -13,13 +13,14 @@
  *                        order, each as its AMQP 1.0 counterpart; tables and arrays are left out
  *   data                 the body
  *
- * cluster-id is dropped. A decimal header makes RabbitMQ 3.10 (and 4.x) close the connection;
- * we leave that header out instead.
+ * cluster-id is dropped. A decimal header makes RabbitMQ 3.10 close the connection (4.x has
+ * no conversion for it either); we leave that header out instead.
  *
  * This works on the raw content header payload the broker already holds (Message.header):
  * nothing is decoded into objects, strings are copied as bytes (so header values keep their
  * exact bytes, as in RabbitMQ), and the record is sized first and written into one buffer.
  */
+import { PropertyFlag } from '../amqp/content.js';
 import { AmqpError } from '../amqp/errors.js';
 import { ReplyCode } from '../amqp/spec.generated.js';
 import { copyAll, copyInto, put32, utf8Length } from './bytes.js';
@@ -29,20 +30,20 @@ import { FormatCode, SectionCode } from './format-codes.js';
 const FLAGS_OFFSET = 12;
 
 // 0-9-1 property flag bits (first flags word).
-const F_CONTENT_TYPE = 0x8000;
-const F_CONTENT_ENCODING = 0x4000;
-const F_HEADERS = 0x2000;
-const F_DELIVERY_MODE = 0x1000;
-const F_PRIORITY = 0x0800;
-const F_CORRELATION_ID = 0x0400;
-const F_REPLY_TO = 0x0200;
-const F_EXPIRATION = 0x0100;
-const F_MESSAGE_ID = 0x0080;
-const F_TIMESTAMP = 0x0040;
-const F_TYPE = 0x0020;
-const F_USER_ID = 0x0010;
-const F_APP_ID = 0x0008;
-const F_CLUSTER_ID = 0x0004;
+const F_CONTENT_TYPE = PropertyFlag.ContentType;
+const F_CONTENT_ENCODING = PropertyFlag.ContentEncoding;
+const F_HEADERS = PropertyFlag.Headers;
+const F_DELIVERY_MODE = PropertyFlag.DeliveryMode;
+const F_PRIORITY = PropertyFlag.Priority;
+const F_CORRELATION_ID = PropertyFlag.CorrelationId;
+const F_REPLY_TO = PropertyFlag.ReplyTo;
+const F_EXPIRATION = PropertyFlag.Expiration;
+const F_MESSAGE_ID = PropertyFlag.MessageId;
+const F_TIMESTAMP = PropertyFlag.Timestamp;
+const F_TYPE = PropertyFlag.Type;
+const F_USER_ID = PropertyFlag.UserId;
+const F_APP_ID = PropertyFlag.AppId;
+const F_CLUSTER_ID = PropertyFlag.ClusterId;
 
 const sym8 = (s: string): Buffer => Buffer.concat([Buffer.from([FormatCode.Sym8, s.length]), Buffer.from(s, 'latin1')]);
 const str8 = (s: string): Buffer => Buffer.concat([Buffer.from([FormatCode.Str8, s.length]), Buffer.from(s, 'latin1')]);

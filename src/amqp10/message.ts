@@ -75,7 +75,7 @@ export function parseMessage(buf: Buffer, start = 0, end = buf.length, into = ne
       valueAt = p + 3;
     } else {
       valueAt = sectionValueAt(buf, p + 1, end);
-      code = foundSection;
+      code = found.section;
     }
     const valueEnd = skipValue(buf, valueAt, end);
     const valueCode = buf[valueAt]!;
@@ -161,9 +161,9 @@ const SECTION_SYMBOLS: Record<string, number> = {
 };
 
 /** The section code sectionValueAt found last: a second return value without allocating a pair. */
-let foundSection = 0;
+const found = { section: 0 };
 
-/** Where the value of the section whose descriptor is at p (just after the 0x00) starts; its code goes to foundSection. */
+/** Where the value of the section whose descriptor is at p (just after the 0x00) starts; its code goes to found.section. */
 function sectionValueAt(buf: Buffer, p: number, end: number): number {
   if (p >= end) truncated('a section descriptor', p);
   const code = buf[p]!;
@@ -187,7 +187,7 @@ function sectionValueAt(buf: Buffer, p: number, end: number): number {
   }
   if (SECTION_NAMES[section] === undefined) decodeError(`unknown section descriptor 0x${section.toString(16)}`, p);
   if (valueAt >= end) truncated(`the ${SECTION_NAMES[section]} section`, valueAt);
-  foundSection = section;
+  found.section = section;
   return valueAt;
 }
 

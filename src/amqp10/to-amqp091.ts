@@ -9,6 +9,7 @@
  * so again on every new attempt, so the stream cannot be read over 0-9-1), we follow
  * RabbitMQ 4.x, or leave out what cannot be converted. README.md has the whole table.
  */
+import { PropertyFlag } from '../amqp/content.js';
 import { copyInto, put32 } from './bytes.js';
 import { FormatCode } from './format-codes.js';
 import { BodyKind, messageBody, MessageLayout, parseMessage } from './message.js';
@@ -539,11 +540,21 @@ const P_TYPE = 6;
 const P_USER_ID = 7;
 const P_APP_ID = 8;
 const SLOTS = 9;
-const SLOT_FLAGS = [0x8000, 0x4000, 0x0400, 0x0200, 0x0100, 0x0080, 0x0020, 0x0010, 0x0008];
-const F_HEADERS = 0x2000;
-const F_DELIVERY_MODE = 0x1000;
-const F_PRIORITY = 0x0800;
-const F_TIMESTAMP = 0x0040;
+const SLOT_FLAGS = [
+  PropertyFlag.ContentType,
+  PropertyFlag.ContentEncoding,
+  PropertyFlag.CorrelationId,
+  PropertyFlag.ReplyTo,
+  PropertyFlag.Expiration,
+  PropertyFlag.MessageId,
+  PropertyFlag.Type,
+  PropertyFlag.UserId,
+  PropertyFlag.AppId,
+];
+const F_HEADERS = PropertyFlag.Headers;
+const F_DELIVERY_MODE = PropertyFlag.DeliveryMode;
+const F_PRIORITY = PropertyFlag.Priority;
+const F_TIMESTAMP = PropertyFlag.Timestamp;
 
 // Where a header's value comes from.
 const K_RECORD = 0; // an AMQP 1.0 value in the record at valAt, converted

@@ -164,6 +164,21 @@ describe('AMQP 1.0 -> 0-9-1: what RabbitMQ 3.10.8 delivers to a 0-9-1 stream con
     assert.deepEqual(d.header, rabbit);
   });
 
+  it('an x-basic-type header becomes the type property, unless the message has one (then it stays a header)', () => {
+    // As /work/notes/streams-amqp.md section 4.4 observed on 3.10.8: keytake removes the first x-basic-type only.
+    const roundTrip = (props: Parameters<typeof amqp091PropertiesToAmqp10>[2]) => {
+      const record = amqp091PropertiesToAmqp10('', 'q', props, Buffer.from('x'));
+      return deliver(record, 'q', offsetHeader(0)).properties;
+    };
+    let p = roundTrip({ headers: { 'x-basic-type': 'from-header', 'x-basic-app-id': 'app-header' } });
+    assert.equal(p.type, 'from-header');
+    assert.equal(p.appId, 'app-header');
+    assert.deepEqual(Object.keys(p.headers!), ['x-stream-offset']);
+    p = roundTrip({ type: 'prop', headers: { 'x-basic-type': 'from-header' } });
+    assert.equal(p.type, 'prop');
+    assert.equal(p.headers!['x-basic-type'], 'from-header');
+  });
+
   it('one data section: the body is a view into the record', () => {
     const record = hex(stream('typical').record);
     const d = amqp10ToAmqp091(record, 0, record.length, 'q');
