@@ -26,7 +26,10 @@ export function amqp091PropertiesToAmqp10(exchange: string, routingKey: string, 
 export interface Amqp091Message {
   exchange: string;
   routingKey: string;
-  /** Headers are a decoded field table: each value's wire type is recorded (fieldTypeName). */
+  /**
+   * Headers are a decoded field table: each value's wire type is recorded (fieldTypeName); of
+   * repeated names (which RabbitMQ keeps, and the raw header does) the last one shows.
+   */
   properties: BasicProperties;
   body: Buffer;
 }
