@@ -38,10 +38,10 @@ test('WARREN_HTTP_PORT and WARREN_METRICS_PORT are read like every other setting
   assert.deepEqual(options, { httpPort: 15999, metricsPort: 0 });
 });
 
-test('warren --http-port P --metrics-port 0 serves the API on P and no metrics', async (t) => {
-  const [amqpPort, httpPort] = [await freePort(), await freePort()];
+test('warren --http-port P --metrics-port 0 --stream-port S serves the API on P, streams on S and no metrics', async (t) => {
+  const [amqpPort, httpPort, streamPort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'warren-cli-http-'));
-  const child = spawn(process.execPath, [warrenCli, '--port', String(amqpPort), '--http-port', String(httpPort), '--metrics-port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [warrenCli, '--port', String(amqpPort), '--http-port', String(httpPort), '--metrics-port', '0', '--stream-port', String(streamPort), '--data-dir', dataDir, '--log-level', 'warn'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, WARREN_METRICS_PORT: '' },
   });
@@ -58,6 +58,7 @@ test('warren --http-port P --metrics-port 0 serves the API on P and no metrics',
     [
       ['amqp', amqpPort],
       ['http', httpPort],
+      ['stream', streamPort],
     ],
   );
   const exited = new Promise((done) => child.once('exit', done));

@@ -93,15 +93,6 @@ describe('declaring a quorum queue', () => {
     );
   });
 
-  test('x-queue-type stream is refused until Warren has streams', { skip: EXTERNAL && 'RabbitMQ 3.10 has streams' }, async (t) => {
-    const q = names(t, broker.url).queue();
-    const conn = await connect(broker.url, t);
-    const ch = await channel(conn);
-    await expectChannelClosed(ch, 406, `PRECONDITION_FAILED - invalid arg 'x-queue-type' for queue '${q}' in vhost '/': stream queues are not available`, () =>
-      ch.assertQueue(q, { durable: true, arguments: { 'x-queue-type': 'stream' } }),
-    );
-  });
-
   test('a redeclare must keep the type: classic and quorum are not equivalent; absent and classic are', async (t) => {
     const n = names(t, broker.url);
     const quorum = n.queue();

@@ -394,7 +394,7 @@ export class MessageQueue implements Queue {
   }
 
   addConsumer(consumer: Consumer): void {
-    this.assertCanConsume({ exclusive: consumer.exclusive, noAck: consumer.noAck, prefetch: consumer.prefetch, globalQos: false, arguments: consumer.arguments });
+    this.assertCanConsume({ tagChosenByClient: true, exclusive: consumer.exclusive, noAck: consumer.noAck, prefetch: consumer.prefetch, globalQos: false, arguments: consumer.arguments });
     this.consumers.add(consumer);
     this.hadConsumer = true;
     this.idleExpiry.clear();

@@ -81,6 +81,8 @@ export interface Consumer {
 
 /** What a new consumer asks for, as basic.consume says it, checked by the queue's type. */
 export interface ConsumeRequest {
+  /** False when the server made the tag up (an empty consumer tag in basic.consume). */
+  readonly tagChosenByClient: boolean;
   readonly exclusive: boolean;
   readonly noAck: boolean;
   /** The consumer's own prefetch (basic.qos global=false); 0: none. */

@@ -5,8 +5,9 @@ import { CLASSIC } from './classic.js';
 import type { QueueTypeName } from './queue.js';
 import type { DeclarationFacts, QueueType } from './queue-type.js';
 import { QUORUM } from './quorum.js';
+import { STREAM } from './stream/stream-type.js';
 
-const TYPES: Partial<Record<QueueTypeName, QueueType>> = { classic: CLASSIC, quorum: QUORUM };
+const TYPES: Record<QueueTypeName, QueueType> = { classic: CLASSIC, quorum: QUORUM, stream: STREAM };
 
 /**
  * A new queue's arguments with the vhost's default queue type filled in, as RabbitMQ's
@@ -23,8 +24,7 @@ export function withDefaultQueueType(args: FieldTable, vhostDefault: QueueTypeNa
 
 /**
  * The type a new queue's arguments ask for, refusing what RabbitMQ refuses in its order:
- * a server-named queue of a type that cannot have one, then a bad x-queue-type. Streams
- * come with their own issue: until then they are refused, never quietly made classic.
+ * a server-named queue of a type that cannot have one, then a bad x-queue-type.
  */
 export function queueTypeFor(declaration: DeclarationFacts, resource: string): QueueType {
   const args = declaration.arguments;
@@ -34,17 +34,12 @@ export function queueTypeFor(declaration: DeclarationFacts, resource: string): Q
   }
   const problem = queueTypeProblem(requested, args);
   if (problem !== undefined) throw preconditionFailed(`invalid arg 'x-queue-type' for ${resource}: ${problem}`);
-  const name = (requested as QueueTypeName | undefined) ?? 'classic';
-  const type = TYPES[name];
-  if (type === undefined) {
-    throw preconditionFailed(`invalid arg 'x-queue-type' for ${resource}: stream queues are not available in Warren yet`);
-  }
-  return type;
+  return TYPES[(requested as QueueTypeName | undefined) ?? 'classic'];
 }
 
 /** The type of an existing queue. */
 export function queueTypeNamed(name: QueueTypeName): QueueType {
-  return TYPES[name] ?? CLASSIC;
+  return TYPES[name];
 }
 
 /** The type a stored queue was declared with. */

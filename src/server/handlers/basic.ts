@@ -64,6 +64,7 @@ function consume(channel: Channel, method: BasicConsume): void {
   channel.checkAccess('read', 'queue', queueName);
   const queue = channel.vhost.queueFor(queueName, channel.connection);
   queue.assertCanConsume({
+    tagChosenByClient: method.consumerTag !== '',
     exclusive: method.exclusive,
     noAck: method.noAck,
     prefetch: channel.consumerPrefetch,

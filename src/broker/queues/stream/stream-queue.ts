@@ -1,6 +1,6 @@
 import type { FieldTable } from '../../../amqp/field-table.js';
 import type { Binding } from '../../binding.js';
-import { accessRefused, notImplemented, preconditionFailed } from '../../errors.js';
+import { notImplemented, preconditionFailed } from '../../errors.js';
 import type { Message } from '../../message.js';
 import { QueueStats } from '../../stats.js';
 import type {
@@ -16,7 +16,8 @@ import type {
 import type { QueueSettings } from '../settings.js';
 import type { StreamMessageFormat, StreamRecordEncoder } from './message-format.js';
 import { parseStreamOffset, resolveOffset } from './offset-spec.js';
-import { StreamReader } from './stream-reader.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { StreamReader, type TrackedDelivery } from './stream-reader.js';
 import type { ChunkFilter, StreamStore } from './stream-store.js';
 
 export interface StreamQueueOptions {
@@ -185,35 +186,53 @@ export class StreamQueue implements Queue, StreamAccess {
     throw notImplemented(`basic.get not supported by stream queues ${this.description}`);
   }
 
-  /** An ack only gives credit back (the channel counts it); the message stays in the stream. */
-  ack(): void {}
-  discard(): void {}
+  /**
+   * An ack only gives credit back (the channel counts it): the message stays in the stream.
+   * A tracked consumer's stored offset moves past it.
+   */
+  ack(entry: QueuedMessage): void {
+    (entry as Partial<TrackedDelivery>).tracker?.settled(entry.seq);
+  }
+
+  /** reject / nack: credit back, as RabbitMQ 3.13+ does (3.10 closes the connection with 540). */
+  discard(entry: QueuedMessage): void {
+    (entry as Partial<TrackedDelivery>).tracker?.settled(entry.seq);
+  }
+
+  /** A stream does not redeliver: a requeued delivery only gives credit back (and holds a tracked offset). */
   requeue(): void {}
 
   purge(): number {
-    throw notImplemented(`purge not supported by stream queues ${this.description}`);
+    throw notImplemented(`queue.purge not supported by stream queues ${this.description}`);
   }
 
   // --- consumers --------------------------------------------------------------------------
 
+  /**
+   * RabbitMQ 3.10's checks in its order: the offset, consumer arguments streams refuse,
+   * then prefetch (406), auto-ack and global qos (540). Exclusive consumers are accepted
+   * and not enforced, as RabbitMQ does with streams.
+   */
   assertCanConsume(request: ConsumeRequest): void {
     const resource = this.description;
-    this.checkConsumerArguments(request.arguments, resource);
     const offset = parseStreamOffset(request.arguments);
     if ('problem' in offset) throw preconditionFailed(`invalid arg 'x-stream-offset' for ${resource}: ${offset.problem}`);
-    if (request.exclusive && this.consumerCount > 0) throw accessRefused(`${resource} in exclusive use`);
-    if (this.listConsumers().some((c) => c.exclusive)) throw accessRefused(`${resource} in exclusive use`);
-    if (request.prefetch === 0) throw preconditionFailed(`consumer prefetch count is not set for stream ${resource}`);
-    if (request.noAck) throw notImplemented(`automatic acknowledgement not supported by stream ${resource}`);
+    this.checkConsumerArguments(request.arguments, resource);
+    if (request.arguments['x-stream-automatic-offset-tracking'] === true && !request.tagChosenByClient) {
+      throw preconditionFailed(`x-stream-automatic-offset-tracking needs a consumer tag chosen by the client (it names the stored offset) for ${resource}`);
+    }
+    if (request.prefetch === 0) throw preconditionFailed(`consumer prefetch count is not set for '${resource}'`);
+    if (request.noAck) throw notImplemented(`automatic acknowledgement not supported by stream queues ${resource}`);
     if (request.globalQos) throw notImplemented(`${resource} does not support global qos`);
   }
 
   addConsumer(consumer: Consumer): void {
     const spec = parseStreamOffset(consumer.arguments);
     if ('problem' in spec) throw preconditionFailed(`invalid arg 'x-stream-offset' for ${this.description}: ${spec.problem}`);
-    const start = resolveOffset(spec, this.store);
+    const tracker = consumer.arguments['x-stream-automatic-offset-tracking'] === true ? new OffsetTracker(this.store, consumer.tag) : undefined;
+    const start = tracker?.resumeOffset() ?? resolveOffset(spec, this.store);
     const cursor = this.store.openCursor(start, filterOf(consumer.arguments));
-    this.readers.set(consumer, new StreamReader(consumer, cursor, start));
+    this.readers.set(consumer, new StreamReader(consumer, cursor, start, tracker, this.name));
     this.dispatch();
   }
 

@@ -1,7 +1,9 @@
 import { preconditionFailed } from '../../errors.js';
-import { checkConsumerArguments, kindOf, validateQueueArguments } from '../arguments.js';
+import type { FieldTable } from '../../../amqp/field-table.js';
+import { kindOf, validateQueueArguments } from '../arguments.js';
 import type { QueueParts, QueueType } from '../queue-type.js';
 import { effectiveSettings, type SettingsRules } from '../settings.js';
+import { AMQP10_STREAM_FORMAT } from './amqp10-format.js';
 import type { StreamMessageFormat } from './message-format.js';
 import { StreamQueue } from './stream-queue.js';
 
@@ -65,7 +67,7 @@ export function streamQueueType(format: StreamMessageFormat): QueueType {
         if (Number(filterSize) < 16 || Number(filterSize) > 255) throw preconditionFailed('Invalid value for x-stream-filter-size-bytes');
       }
     },
-    checkConsumerArguments,
+    checkConsumerArguments: checkStreamConsumerArguments,
     create: (parts) => streamQueue(type, parts, format),
     recover: (parts) => streamQueue(type, parts, format),
   };
@@ -90,3 +92,27 @@ function streamQueue(type: QueueType, parts: QueueParts, format: StreamMessageFo
     checkConsumerArguments: type.checkConsumerArguments,
   });
 }
+
+/** Consumer arguments RabbitMQ knows but streams do not take (refused by name, as RabbitMQ does). */
+const REFUSED_CONSUMER_ARGUMENTS = new Set(['x-priority', 'x-cancel-on-ha-failover', 'x-consumer-timeout']);
+
+/**
+ * basic.consume arguments of a stream consumer. Where RabbitMQ 4 quietly turns filtering
+ * off for a malformed x-stream-filter, Warren refuses it.
+ */
+function checkStreamConsumerArguments(args: FieldTable, resource: string): void {
+  for (const key of Object.keys(args)) {
+    if (REFUSED_CONSUMER_ARGUMENTS.has(key)) throw preconditionFailed(`invalid arg '${key}' for ${resource} of queue type rabbit_stream_queue`);
+  }
+  const filter = args['x-stream-filter'];
+  if (filter !== undefined && typeof filter !== 'string' && !(Array.isArray(filter) && filter.every((v) => typeof v === 'string'))) {
+    throw preconditionFailed(`invalid arg 'x-stream-filter' for ${resource}: expected a string or an array of strings, got ${kindOf(filter, args, 'x-stream-filter')}`);
+  }
+  for (const key of ['x-stream-match-unfiltered', 'x-stream-automatic-offset-tracking']) {
+    const value = args[key];
+    if (value !== undefined && typeof value !== 'boolean') throw preconditionFailed(`invalid arg '${key}' for ${resource}: expected a boolean, got ${kindOf(value, args, key)}`);
+  }
+}
+
+/** The stream type as the registry knows it: messages in the AMQP 1.0 format. */
+export const STREAM = streamQueueType(AMQP10_STREAM_FORMAT);
