@@ -3,6 +3,7 @@ import type { Binding } from '../binding.js';
 import type { Message } from '../message.js';
 import type { QueueStats } from '../stats.js';
 import type { QueueSettings } from './settings.js';
+import type { ConsumerGroups } from './stream/consumer-groups.js';
 import type { StreamStore } from './stream/stream-store.js';
 
 export const QUEUE_TYPE_NAMES = ['classic', 'quorum', 'stream'] as const;
@@ -211,6 +212,8 @@ export interface StreamAccess {
   publishRecord(buf: Buffer, start: number, end: number, filterValue: string | undefined): number;
   /** Appends a sub-batch of `records` records (entry header included). */
   publishEntry(entry: Buffer, records: number, filterValue: string | undefined): number;
+  /** Named groups of subscribers of which one at a time reads (single active consumer). */
+  readonly consumerGroups: ConsumerGroups;
   /** A subscriber reading chunks itself: listed and counted with the consumers, told when the stream goes. */
   attach(subscriber: Consumer): void;
   detach(subscriber: Consumer): void;

@@ -64,7 +64,11 @@ export function handleOpenedCommand(connection: StreamConnection, command: Clien
     case CommandKey.Credit: {
       const subscription = connection.subscriptions.get(command.subscriptionId);
       if (subscription === undefined) out.creditResponse(ResponseCode.SUBSCRIPTION_ID_DOES_NOT_EXIST, command.subscriptionId);
-      else subscription.addCredit(command.credit);
+      else {
+        subscription.addCredit(command.credit);
+        // Kept for when it becomes active, but RabbitMQ tells the client it is not reading now.
+        if (!subscription.active) out.creditResponse(ResponseCode.PRECONDITION_FAILED, command.subscriptionId);
+      }
       break;
     }
     case CommandKey.Unsubscribe: {
@@ -74,6 +78,7 @@ export function handleOpenedCommand(connection: StreamConnection, command: Clien
         break;
       }
       connection.subscriptions.delete(command.subscriptionId);
+      connection.startOffsets.delete(subscription);
       subscription.close();
       out.response(command.key, command.correlationId, ResponseCode.OK);
       break;
@@ -148,9 +153,11 @@ export function handleOpenedCommand(connection: StreamConnection, command: Clien
       out.streamStatsResponse(command.correlationId, code, stats);
       break;
     }
-    case ResponseKey.ConsumerUpdate:
-      // Warren never sends ConsumerUpdate (no single active consumer over this protocol): nothing to answer.
+    case ResponseKey.ConsumerUpdate: {
+      const subscription = connection.takeConsumerUpdate(command.correlationId);
+      if (subscription !== undefined && command.responseCode === ResponseCode.OK) consumerUpdateAnswered(connection, subscription, command.offset);
       break;
+    }
     default:
       connection.closeWithError(ResponseCode.UNKNOWN_FRAME, `unexpected command 0x${command.key.toString(16)}`);
       return;
@@ -280,18 +287,31 @@ function subscribe(connection: StreamConnection, command: SubscribeRequest): voi
   }
   if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new StreamRefusal(ResponseCode.PRECONDITION_FAILED, 'too many subscriptions on this connection');
   const properties = command.properties;
-  if (properties['single-active-consumer'] === 'true') {
-    // Not accepted in silence: Warren does not do single active consumer over this protocol.
-    throw new StreamRefusal(ResponseCode.PRECONDITION_FAILED, 'single active consumer is not supported over the stream protocol by Warren');
-  }
+  const single = properties['single-active-consumer'] === 'true';
+  const name = properties['name'];
+  if (single && (name === undefined || name === '')) throw new StreamRefusal(ResponseCode.PRECONDITION_FAILED, 'a single active consumer must have a name');
+  if (name !== undefined && Buffer.byteLength(name) > MAX_REFERENCE_BYTES) throw new StreamRefusal(ResponseCode.PRECONDITION_FAILED, `consumer name longer than ${MAX_REFERENCE_BYTES} bytes`);
   const stream = queue.stream!;
-  const start = resolveOffset(domainSpec(command.offset), stream.store);
-  const cursor = stream.store.openCursor(start, filterOf(filterArguments(properties)));
-  const subscription = new Subscription(command.subscriptionId, queue, stream, cursor, command.credit, properties, connection);
+  const filter = filterOf(filterArguments(properties));
+  const subscription = new Subscription(command.subscriptionId, queue, stream, command.credit, properties, filter, single ? name : undefined, connection);
   connection.subscriptions.set(command.subscriptionId, subscription);
+  connection.startOffsets.set(subscription, command.offset);
+  if (!single) {
+    subscription.start(resolveOffset(domainSpec(command.offset), stream.store));
+    return;
+  }
+  // The active member is told so once the subscribe answer is out, and reads from where the client says.
+  if (stream.consumerGroups.join(name!, subscription)) queueMicrotask(() => subscription.activate());
+}
+
+/** The client answered a ConsumerUpdate: the now active subscription starts where it says (or where it subscribed). */
+export function consumerUpdateAnswered(connection: StreamConnection, subscription: Subscription, offset: OffsetSpec | null): void {
+  const spec = offset === null || offset.type === OffsetType.None ? connection.startOffsets.get(subscription) : offset;
+  subscription.start(resolveOffset(domainSpec(spec ?? { type: OffsetType.Next }), subscription.stream.store));
 }
 
 function domainSpec(offset: OffsetSpec): DomainOffsetSpec {
+  // OffsetType.None only comes in a ConsumerUpdate answer; it was replaced by the subscription's own spec.
   switch (offset.type) {
     case OffsetType.First:
       return { kind: 'first' };

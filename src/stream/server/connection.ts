@@ -23,6 +23,7 @@ import {
   decodeCommand,
   commandName,
   type ClientCommand,
+  type OffsetSpec,
 } from '../protocol/index.js';
 import { VERSION } from '../../version.js';
 import type { StreamContext } from './context.js';
@@ -51,6 +52,11 @@ export class StreamConnection implements ClientConnection, BlockablePublisher, C
   readonly publishes = new PublishReader();
   readonly publishers = new Map<number, Publisher>();
   readonly subscriptions = new Map<number, Subscription>();
+  /** Where each subscription asked to start (a single active consumer starts there unless told otherwise). */
+  readonly startOffsets = new Map<Subscription, OffsetSpec>();
+  /** ConsumerUpdate requests sent and not answered yet, by correlation id. */
+  private readonly consumerUpdates = new Map<number, Subscription>();
+  private nextCorrelationId = 1;
   clientProperties: FieldTable = {};
   /** The logged-in user's record. */
   account: User | undefined;
@@ -359,6 +365,21 @@ export class StreamConnection implements ClientConnection, BlockablePublisher, C
 
   private resumeDeliveries(): void {
     for (const subscription of this.subscriptions.values()) subscription.pump();
+  }
+
+  /** A single active consumer became active: ConsumerUpdate asks the client where it starts. */
+  askWhereToStart(subscription: Subscription): void {
+    if (this.phase !== 'opened' || this.subscriptions.get(subscription.id) !== subscription) return;
+    const correlationId = this.nextCorrelationId++;
+    this.consumerUpdates.set(correlationId, subscription);
+    this.writer.consumerUpdate(correlationId, subscription.id, true);
+    this.markDirty();
+  }
+
+  takeConsumerUpdate(correlationId: number): Subscription | undefined {
+    const subscription = this.consumerUpdates.get(correlationId);
+    this.consumerUpdates.delete(correlationId);
+    return subscription !== undefined && this.subscriptions.get(subscription.id) === subscription ? subscription : undefined;
   }
 
   /** The stream went away under a subscription (the queue tells its consumers before its removal event). */

@@ -1,6 +1,7 @@
 import type { FieldTable } from '../../amqp/field-table.js';
 import type { Consumer, ConsumerSession, Queue, StreamAccess } from '../../broker/queues/queue.js';
-import type { StreamCursor } from '../../broker/queues/stream/stream-store.js';
+import type { GroupMember } from '../../broker/queues/stream/consumer-groups.js';
+import type { ChunkFilter, StreamCursor } from '../../broker/queues/stream/stream-store.js';
 import { CHUNK_HEADER_SIZE, type FrameWriter } from '../protocol/index.js';
 
 /** What a subscription needs from its connection. */
@@ -15,15 +16,18 @@ export interface SubscriptionHost {
   markDirty(): void;
   /** The stream went away under the subscription. */
   subscriptionLost(subscription: Subscription): void;
+  /** Asks the client where a subscription that just became active starts (ConsumerUpdate). */
+  askWhereToStart(subscription: Subscription): void;
 }
 
 /**
  * A stream-protocol subscription: a cursor over the stream's committed chunks, sent whole
  * (header and data, as stored) as credit allows, one credit per chunk. It is listed with
  * the queue's consumers but reads the log itself; the queue only tells it when the
- * stream is deleted.
+ * stream is deleted. A member of a single-active-consumer group reads only while it is
+ * the active one, from where the client says when it becomes so.
  */
-export class Subscription implements Consumer {
+export class Subscription implements Consumer, GroupMember {
   readonly noAck = false;
   readonly exclusive = false;
   readonly priority = 0;
@@ -32,6 +36,7 @@ export class Subscription implements Consumer {
   credit: number;
   chunksDelivered = 0;
   messagesDelivered = 0;
+  private cursor: StreamCursor | undefined;
   private readonly stopListening: () => void;
   private closed = false;
 
@@ -39,9 +44,11 @@ export class Subscription implements Consumer {
     readonly id: number,
     readonly queue: Queue,
     readonly stream: StreamAccess,
-    private readonly cursor: StreamCursor,
     credit: number,
     readonly properties: Readonly<Record<string, string>>,
+    private readonly filter: ChunkFilter | undefined,
+    /** The single-active-consumer group it belongs to, if any. */
+    readonly groupName: string | undefined,
     private readonly host: SubscriptionHost,
   ) {
     this.credit = credit;
@@ -62,6 +69,10 @@ export class Subscription implements Consumer {
   get session(): ConsumerSession {
     return this.host.session;
   }
+  /** Reading (not waiting in a single-active-consumer group, nor for the client to say where to start). */
+  get active(): boolean {
+    return this.cursor !== undefined;
+  }
 
   canTake(): boolean {
     return false;
@@ -73,6 +84,19 @@ export class Subscription implements Consumer {
     this.host.subscriptionLost(this);
   }
 
+  /** Starts reading at `offset` (clamped into the stream). */
+  start(offset: number): void {
+    if (this.closed) return;
+    this.cursor?.close();
+    this.cursor = this.stream.store.openCursor(offset, this.filter);
+    this.pump();
+  }
+
+  /** The group made it the active member: the client says where it starts. */
+  activate(): void {
+    if (!this.closed) this.host.askWhereToStart(this);
+  }
+
   addCredit(credit: number): void {
     this.credit = Math.min(this.credit + credit, 0xffff_ffff);
     this.pump();
@@ -80,12 +104,13 @@ export class Subscription implements Consumer {
 
   /** Sends chunks while there is credit, room on the socket and something committed to read. */
   pump(): void {
+    const cursor = this.cursor;
+    if (this.closed || cursor === undefined) return;
     const host = this.host;
-    if (this.closed) return;
     let sent = false;
     const store = this.stream.store;
     while (this.credit > 0 && host.canWrite) {
-      const chunk = this.cursor.next();
+      const chunk = cursor.next();
       if (chunk === undefined) break;
       host.writer.deliver(this.id, host.deliverVersion === 2 ? store.lastChunkId : null, chunk.head.subarray(0, CHUNK_HEADER_SIZE), chunk.data);
       this.credit--;
@@ -102,6 +127,8 @@ export class Subscription implements Consumer {
     this.closed = true;
     this.stopListening();
     this.stream.detach(this);
-    this.cursor.close();
+    if (this.groupName !== undefined) this.stream.consumerGroups.leave(this.groupName, this);
+    this.cursor?.close();
+    this.cursor = undefined;
   }
 }

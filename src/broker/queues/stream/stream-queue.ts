@@ -16,6 +16,7 @@ import type {
 import type { QueueSettings } from '../settings.js';
 import type { StreamMessageFormat, StreamRecordEncoder } from './message-format.js';
 import { parseStreamOffset, resolveOffset } from './offset-spec.js';
+import { ConsumerGroups } from './consumer-groups.js';
 import { OffsetTracker } from './offset-tracker.js';
 import { StreamReader, type TrackedDelivery } from './stream-reader.js';
 import type { ChunkFilter, StreamStore } from './stream-store.js';
@@ -65,6 +66,7 @@ export class StreamQueue implements Queue, StreamAccess {
   private readonly readers = new Map<Consumer, StreamReader>();
   /** Stream-protocol subscribers: they read chunks themselves, the queue only lists them. */
   private readonly subscribers = new Set<Consumer>();
+  readonly consumerGroups = new ConsumerGroups();
   private readonly stopListening: () => void;
   private dispatching = false;
   private dispatchAgain = false;
