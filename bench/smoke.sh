@@ -14,7 +14,7 @@ bench="$root/.bench-bin/amqp-bench"
 work="$(mktemp -d /tmp/warren-smoke.XXXXXX)"
 export WARREN_PORT; WARREN_PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 export WARREN_DATA_DIR="$work/data" WARREN_PID_FILE="$work/warren.pid" WARREN_LOG_FILE="$work/warren.log"
-export WARREN_LOG_LEVEL=warn WARREN_HTTP_PORT=0 WARREN_METRICS_PORT=0
+export WARREN_LOG_LEVEL=warn WARREN_HTTP_PORT=0 WARREN_METRICS_PORT=0 WARREN_STREAM_PORT=0
 trap '"$root/scripts/broker.sh" stop || true; rm -rf "$work"' EXIT
 "$root/scripts/broker.sh" start
 url="amqp://guest:guest@127.0.0.1:$WARREN_PORT/"

@@ -61,7 +61,7 @@ let broker: ChildProcess | undefined;
 
 async function startBroker(port: number): Promise<void> {
   const log = openSync(logFile, 'a');
-  broker = spawn(process.execPath, [warrenCli, '--port', String(port), '--http-port', '0', '--metrics-port', '0', '--data-dir', join(dataDir, 'data'), '--log-level', 'info'], {
+  broker = spawn(process.execPath, [warrenCli, '--port', String(port), '--http-port', '0', '--metrics-port', '0', '--stream-port', '0', '--data-dir', join(dataDir, 'data'), '--log-level', 'info'], {
     stdio: ['ignore', log, log],
   });
   for (let i = 0; i < 300; i++) {
