@@ -35,6 +35,12 @@ type Phase = 'peer-properties' | 'sasl-handshake' | 'sasl-authenticate' | 'tune'
 
 /** The socket buffer past which deliveries wait for it to drain. */
 const HIGH_WATER_MARK = 1024 * 1024;
+/**
+ * Publisher flow control, RabbitMQ's credits: past this many unconfirmed messages the
+ * connection stops reading until confirms bring it under the lower mark.
+ */
+const UNCONFIRMED_PAUSE = 50_000;
+const UNCONFIRMED_RESUME = 12_500;
 /** The version a stream client sees: clients turn on 3.13 features (filtering, super streams, Deliver v2) from it. */
 export const STREAM_PROTOCOL_RABBITMQ_VERSION = '4.0.0';
 
@@ -76,6 +82,7 @@ export class StreamConnection implements ClientConnection, BlockablePublisher, C
   private handshakeTimer: NodeJS.Timeout | undefined;
   private lastReceivedAt = Date.now();
   private blockedBy: string | undefined;
+  private pausedForConfirms = false;
   private readonly stopQueueWatch: () => void;
   /** Streams deleted under a subscription, until the deletion's event tells the client. */
   private readonly lostStreams = new Set<Queue>();
@@ -351,11 +358,26 @@ export class StreamConnection implements ClientConnection, BlockablePublisher, C
       wrote = true;
     }
     if (wrote) this.markDirty();
+    if (this.pausedForConfirms && this.unconfirmed < UNCONFIRMED_RESUME) {
+      this.pausedForConfirms = false;
+      if (this.blockedBy === undefined) this.socket.resume();
+    }
   }
 
-  /** Publishers now wait for a group commit. */
+  /** Publishers now wait for a group commit; too many unconfirmed messages pause reading. */
   awaitSync(): void {
-    if (this.waitsForSync) this.context.awaitSync(this);
+    if (!this.waitsForSync) return;
+    this.context.awaitSync(this);
+    if (!this.pausedForConfirms && this.unconfirmed > UNCONFIRMED_PAUSE) {
+      this.pausedForConfirms = true;
+      this.socket.pause();
+    }
+  }
+
+  private get unconfirmed(): number {
+    let total = 0;
+    for (const publisher of this.publishers.values()) total += publisher.unconfirmed;
+    return total;
   }
 
   get waitsForSync(): boolean {
@@ -439,7 +461,7 @@ export class StreamConnection implements ClientConnection, BlockablePublisher, C
 
   unblock(): void {
     this.blockedBy = undefined;
-    this.socket.resume();
+    if (!this.pausedForConfirms) this.socket.resume();
   }
 
   // --- heartbeats and closing ------------------------------------------------------

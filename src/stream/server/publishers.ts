@@ -38,6 +38,11 @@ export class Publisher {
     return this.head < this.ids.length;
   }
 
+  /** Publishing ids waiting for their confirm. */
+  get unconfirmed(): number {
+    return this.ids.length - this.head;
+  }
+
   /** Writes one PublishConfirm with every id durable by `syncedEpoch`, in order. */
   confirm(out: FrameWriter, syncedEpoch: number): void {
     const ready = this.ready;
