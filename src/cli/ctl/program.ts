@@ -9,6 +9,7 @@ import { registerLimitCommands } from './limits.js';
 import { registerPermissionCommands } from './permissions.js';
 import { registerPolicyCommands } from './policies.js';
 import { registerQueueCommands } from './queues.js';
+import { registerStreamCommands } from './streams.js';
 import { registerStatusCommands } from './status.js';
 import { registerUserCommands } from './users.js';
 import { registerVhostCommands } from './vhosts.js';
@@ -48,6 +49,7 @@ export function buildProgram(writeErr: (text: string) => void): Command {
   registerPolicyCommands(program);
   registerLimitCommands(program);
   registerQueueCommands(program);
+  registerStreamCommands(program);
   registerExchangeCommands(program);
   registerConnectionCommands(program);
   registerDefinitionCommands(program);
